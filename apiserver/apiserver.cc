@@ -1,0 +1,459 @@
+#include "apiserver/apiserver.h"
+
+#include <random>
+
+#include "api/selectors.h"
+#include "apiserver/strategy.h"
+
+namespace lpv::apiserver {
+
+namespace {
+
+using api::KindInfo;
+using api::ObjectMeta;
+
+// Kubernetes' generateName suffix alphabet: no vowels, no confusable characters.
+std::string RandomSuffix(size_t n) {
+  static const char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += kAlphabet[rng() % (sizeof(kAlphabet) - 1)];
+  return s;
+}
+
+std::string NewUID() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  uint64_t a = rng(), b = rng();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx",
+                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
+                static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+// The stored bytes never carry resourceVersion: it is the store's mod_revision, set on
+// every read, as the etcd3 storage of Kubernetes does.
+std::string Encode(Message* obj) {
+  ObjectMeta* meta = api::MutableMeta(obj);
+  std::string rv;
+  rv.swap(*meta->mutable_resource_version());
+  std::string bytes;
+  obj->SerializeToString(&bytes);
+  meta->mutable_resource_version()->swap(rv);
+  return bytes;
+}
+
+Status NotFound(const KindInfo& kind, const std::string& name) {
+  return Status::NotFound(kind.resource + (kind.group.empty() ? "" : "." + kind.group), name);
+}
+
+std::string ResourceName(const KindInfo& kind) {
+  return kind.resource + (kind.group.empty() ? "" : "." + kind.group);
+}
+
+Status CheckObject(const KindInfo& kind, const Message& obj) {
+  const ObjectMeta& meta = api::Meta(obj);
+  if (!kind.namespaced && !meta.namespace_().empty()) {
+    return Status::Invalid(kind.kind, meta.name(),
+                           {FieldError::Forbidden("metadata.namespace",
+                                                  "not allowed on this type")});
+  }
+  return Status::OK();
+}
+
+struct Filter {
+  std::optional<api::Selector> labels;
+  std::optional<api::FieldSelector> fields;
+  const KindInfo* kind = nullptr;
+
+  bool Matches(const Message& obj) const {
+    if (labels && !labels->Matches(api::Meta(obj).labels())) return false;
+    if (fields) {
+      return fields->Matches([&](const std::string& f) { return SelectableField(*kind, obj, f); });
+    }
+    return true;
+  }
+};
+
+Result<Filter> MakeFilter(const KindInfo& kind, const ListOptions& options) {
+  Filter f;
+  f.kind = &kind;
+  if (!options.label_selector.empty()) {
+    auto s = api::ParseSelector(options.label_selector);
+    if (!s.ok()) return Status::BadRequest(s.status().message());
+    f.labels = std::move(*s);
+  }
+  if (!options.field_selector.empty()) {
+    auto s = api::ParseFieldSelector(options.field_selector);
+    if (!s.ok()) return Status::BadRequest(s.status().message());
+    auto probe = kind.New();
+    for (const auto& field : s->Fields()) {
+      if (!SelectableField(kind, *probe, field)) {
+        return Status::BadRequest("field label not supported: " + field);
+      }
+    }
+    f.fields = std::move(*s);
+  }
+  return f;
+}
+
+class StoreWatch : public WatchStream {
+ public:
+  StoreWatch(const APIServer* server, const KindInfo& kind, Filter filter,
+             std::unique_ptr<store::Watcher> w, std::vector<ObjectPtr> initial)
+      : server_(server), kind_(kind), filter_(std::move(filter)), w_(std::move(w)),
+        initial_(std::move(initial)) {}
+
+  bool Next(WatchEvent* ev, std::chrono::milliseconds timeout) override {
+    if (next_initial_ < initial_.size()) {
+      ev->type = "ADDED";
+      ev->object = std::move(initial_[next_initial_++]);
+      ev->status = Status::OK();
+      return true;
+    }
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() < 0) left = std::chrono::milliseconds(0);
+      store::Event e;
+      if (!w_->Next(&e, left)) return false;
+      if (Convert(e, ev)) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+    }
+  }
+  bool done() const override { return w_->done(); }
+  Status status() const override { return w_->status(); }
+  void Stop() override { w_->Cancel(); }
+
+ private:
+  ObjectPtr DecodeAt(const std::string& bytes, int64_t rev) const {
+    ObjectPtr obj = kind_.New();
+    if (!obj->ParseFromString(bytes)) return nullptr;
+    api::MutableMeta(obj.get())->set_resource_version(std::to_string(rev));
+    api::SetTypeMeta(obj.get());
+    return obj;
+  }
+
+  // A change that moves an object into or out of the selection is seen as ADDED or
+  // DELETED, as Kubernetes' watch cache reports it.
+  bool Convert(const store::Event& e, WatchEvent* ev) {
+    ObjectPtr cur = DecodeAt(e.value, e.revision);
+    if (!cur) return false;
+    bool cur_match = filter_.Matches(*cur);
+    ev->status = Status::OK();
+    if (e.type == store::Event::Type::kDelete) {
+      if (!cur_match) return false;
+      ev->type = "DELETED";
+      ev->object = std::move(cur);
+      return true;
+    }
+    if (e.created) {
+      if (!cur_match) return false;
+      ev->type = "ADDED";
+      ev->object = std::move(cur);
+      return true;
+    }
+    bool prev_match = true;
+    if (filter_.labels || filter_.fields) {
+      ObjectPtr prev = DecodeAt(e.prev_value, e.revision);
+      prev_match = prev && filter_.Matches(*prev);
+    }
+    if (!cur_match && !prev_match) return false;
+    ev->type = !prev_match ? "ADDED" : (!cur_match ? "DELETED" : "MODIFIED");
+    ev->object = std::move(cur);
+    return true;
+  }
+
+  const APIServer* server_;
+  const KindInfo& kind_;
+  Filter filter_;
+  std::unique_ptr<store::Watcher> w_;
+  std::vector<ObjectPtr> initial_;
+  size_t next_initial_ = 0;
+};
+
+}  // namespace
+
+APIServer::APIServer(store::Store* store, Clock* clock, Options options)
+    : store_(store), clock_(clock), options_(options) {}
+
+std::string APIServer::Key(const KindInfo& kind, const std::string& ns,
+                           const std::string& name) {
+  std::string key = "/registry/" + kind.resource + "/";
+  if (kind.namespaced) key += ns + "/";
+  return key + name;
+}
+
+Result<ObjectPtr> APIServer::Decode(const KindInfo& kind, const store::KeyValue& kv) const {
+  ObjectPtr obj = kind.New();
+  if (!obj->ParseFromString(kv.value)) {
+    return Status::Internal("stored object " + kv.key + " cannot be decoded");
+  }
+  api::MutableMeta(obj.get())->set_resource_version(std::to_string(kv.mod_revision));
+  api::SetTypeMeta(obj.get());
+  return obj;
+}
+
+Result<ObjectPtr> APIServer::Create(const Message& in, bool dry_run) {
+  const KindInfo* kind = api::KindOf(in);
+  if (kind == nullptr) return Status::BadRequest("unknown kind " + in.GetTypeName());
+  ObjectPtr obj(in.New());
+  obj->CopyFrom(in);
+  ObjectMeta* meta = api::MutableMeta(obj.get());
+  if (kind->namespaced && meta->namespace_().empty()) meta->set_namespace_("default");
+  Status s = CheckObject(*kind, *obj);
+  if (!s.ok()) return s;
+  if (!meta->resource_version().empty()) {
+    return Status::BadRequest("resourceVersion should not be set on objects to be created");
+  }
+  if (meta->name().empty() && !meta->generate_name().empty()) {
+    meta->set_name(meta->generate_name() + RandomSuffix(5));
+  }
+  meta->set_uid(NewUID());
+  meta->set_creation_timestamp(FormatRFC3339(clock_->Now()));
+  meta->clear_deletion_timestamp();
+  meta->clear_deletion_grace_period_seconds();
+  meta->set_generation(1);
+  api::SetTypeMeta(obj.get());
+  PrepareForCreate(*kind, obj.get());
+  FieldErrors errs = ValidateCreate(*kind, *obj);
+  if (!errs.empty()) return Status::Invalid(kind->kind, meta->name(), std::move(errs));
+  std::string bytes = Encode(obj.get());
+  if (bytes.size() > options_.max_object_bytes) {
+    return Status::Make(Reason::RequestEntityTooLarge,
+                        "Request entity too large: limit is " +
+                            std::to_string(options_.max_object_bytes));
+  }
+  if (dry_run) return obj;
+  auto rev = store_->Create(Key(*kind, meta->namespace_(), meta->name()), bytes);
+  if (!rev.ok()) {
+    if (rev.status().IsAlreadyExists()) {
+      return Status::AlreadyExists(ResourceName(*kind), meta->name());
+    }
+    return rev.status();
+  }
+  meta->set_resource_version(std::to_string(*rev));
+  return obj;
+}
+
+Result<ObjectPtr> APIServer::Get(const KindInfo& kind, const std::string& ns,
+                                 const std::string& name) {
+  auto kv = store_->Get(Key(kind, kind.namespaced && ns.empty() ? "default" : ns, name));
+  if (!kv.ok()) {
+    if (kv.status().IsNotFound()) return NotFound(kind, name);
+    return kv.status();
+  }
+  return Decode(kind, *kv);
+}
+
+Result<ObjectList> APIServer::List(const KindInfo& kind, const std::string& ns,
+                                   const ListOptions& options) {
+  auto filter = MakeFilter(kind, options);
+  if (!filter.ok()) return filter.status();
+  std::string prefix = "/registry/" + kind.resource + "/";
+  if (kind.namespaced && !ns.empty()) prefix += ns + "/";
+  auto list = store_->List(prefix);
+  if (!list.ok()) return list.status();
+  ObjectList out;
+  out.resource_version = std::to_string(list->revision);
+  for (const auto& kv : list->items) {
+    auto obj = Decode(kind, kv);
+    if (!obj.ok()) return obj.status();
+    if (filter->Matches(**obj)) out.items.push_back(std::move(*obj));
+  }
+  return out;
+}
+
+Result<ObjectPtr> APIServer::Update(const Message& in, bool status, bool dry_run) {
+  const KindInfo* kind = api::KindOf(in);
+  if (kind == nullptr) return Status::BadRequest("unknown kind " + in.GetTypeName());
+  const ObjectMeta& in_meta = api::Meta(in);
+  std::string ns = kind->namespaced && in_meta.namespace_().empty() ? "default"
+                                                                    : in_meta.namespace_();
+  if (in_meta.name().empty()) {
+    return Status::Invalid(kind->kind, "",
+                           {FieldError::Required("metadata.name", "name is required")});
+  }
+  Status s = CheckObject(*kind, in);
+  if (!s.ok()) return s;
+  std::string key = Key(*kind, ns, in_meta.name());
+  // Without a resourceVersion the update is unconditional: retry on races, as
+  // GuaranteedUpdate does. With one, a mismatch is the caller's Conflict.
+  for (int attempt = 0;; ++attempt) {
+    auto current = store_->Get(key);
+    if (!current.ok()) {
+      if (current.status().IsNotFound()) return NotFound(*kind, in_meta.name());
+      return current.status();
+    }
+    if (!in_meta.resource_version().empty() &&
+        in_meta.resource_version() != std::to_string(current->mod_revision)) {
+      return Status::ConflictModified(ResourceName(*kind), in_meta.name());
+    }
+    auto old = Decode(*kind, *current);
+    if (!old.ok()) return old.status();
+    ObjectPtr obj(in.New());
+    obj->CopyFrom(in);
+    ObjectMeta* meta = api::MutableMeta(obj.get());
+    const ObjectMeta& old_meta = api::Meta(**old);
+    if (!in_meta.uid().empty() && in_meta.uid() != old_meta.uid()) {
+      return Status::Conflict(ResourceName(*kind), in_meta.name(),
+                              "Precondition failed: UID in precondition: " + in_meta.uid() +
+                                  ", UID in object meta: " + old_meta.uid());
+    }
+    meta->set_namespace_(old_meta.namespace_());
+    meta->set_uid(old_meta.uid());
+    meta->set_creation_timestamp(old_meta.creation_timestamp());
+    meta->set_deletion_timestamp(old_meta.deletion_timestamp());
+    if (old_meta.has_deletion_grace_period_seconds()) {
+      meta->set_deletion_grace_period_seconds(old_meta.deletion_grace_period_seconds());
+    } else {
+      meta->clear_deletion_grace_period_seconds();
+    }
+    meta->set_generate_name(old_meta.generate_name());
+    meta->set_generation(old_meta.generation());
+    api::SetTypeMeta(obj.get());
+    PrepareForUpdate(*kind, obj.get(), **old, status);
+    if (!status && SpecChanged(*obj, **old)) meta->set_generation(old_meta.generation() + 1);
+    FieldErrors errs = ValidateUpdate(*kind, *obj, **old);
+    if (!errs.empty()) return Status::Invalid(kind->kind, meta->name(), std::move(errs));
+    auto written = WriteUpdate(*kind, std::move(obj), *current, dry_run);
+    if (!written.ok() && written.status().IsConflict() && in_meta.resource_version().empty() &&
+        attempt < 100) {
+      continue;
+    }
+    return written;
+  }
+}
+
+Result<ObjectPtr> APIServer::WriteUpdate(const KindInfo& kind, ObjectPtr obj,
+                                         const store::KeyValue& current, bool dry_run) {
+  ObjectMeta* meta = api::MutableMeta(obj.get());
+  // A terminating object whose last finalizer is removed is gone.
+  if (!meta->deletion_timestamp().empty() && meta->finalizers_size() == 0) {
+    if (dry_run) return obj;
+    auto rev = store_->Delete(current.key, current.mod_revision);
+    if (!rev.ok()) {
+      if (rev.status().IsConflict()) return Status::ConflictModified(ResourceName(kind), meta->name());
+      if (rev.status().IsNotFound()) return NotFound(kind, meta->name());
+      return rev.status();
+    }
+    meta->set_resource_version(std::to_string(*rev));
+    return obj;
+  }
+  std::string bytes = Encode(obj.get());
+  if (bytes.size() > options_.max_object_bytes) {
+    return Status::Make(Reason::RequestEntityTooLarge,
+                        "Request entity too large: limit is " +
+                            std::to_string(options_.max_object_bytes));
+  }
+  // An update that changes nothing is not written: the resourceVersion stays, as
+  // Kubernetes skips no-op updates (re-applying a manifest changes nothing).
+  if (bytes == current.value || dry_run) {
+    meta->set_resource_version(std::to_string(current.mod_revision));
+    return obj;
+  }
+  auto rev = store_->Update(current.key, bytes, current.mod_revision);
+  if (!rev.ok()) {
+    if (rev.status().IsConflict()) return Status::ConflictModified(ResourceName(kind), meta->name());
+    if (rev.status().IsNotFound()) return NotFound(kind, meta->name());
+    return rev.status();
+  }
+  meta->set_resource_version(std::to_string(*rev));
+  return obj;
+}
+
+Result<ObjectPtr> APIServer::Delete(const KindInfo& kind, const std::string& ns_in,
+                                    const std::string& name, const DeleteOptions& options) {
+  std::string ns = kind.namespaced && ns_in.empty() ? "default" : ns_in;
+  std::string key = Key(kind, ns, name);
+  for (int attempt = 0;; ++attempt) {
+    auto current = store_->Get(key);
+    if (!current.ok()) {
+      if (current.status().IsNotFound()) return NotFound(kind, name);
+      return current.status();
+    }
+    auto obj = Decode(kind, *current);
+    if (!obj.ok()) return obj.status();
+    ObjectMeta* meta = api::MutableMeta(obj->get());
+    if (!options.resource_version.empty() &&
+        options.resource_version != meta->resource_version()) {
+      return Status::Conflict(ResourceName(kind), name,
+                              "Precondition failed: ResourceVersion in precondition: " +
+                                  options.resource_version +
+                                  ", ResourceVersion in object meta: " +
+                                  meta->resource_version());
+    }
+    if (!options.uid.empty() && options.uid != meta->uid()) {
+      return Status::Conflict(ResourceName(kind), name,
+                              "Precondition failed: UID in precondition: " + options.uid +
+                                  ", UID in object meta: " + meta->uid());
+    }
+    // Pods on a node end gracefully: the kubelet stops them and confirms with grace 0.
+    bool graceful = false;
+    int64_t grace = 0;
+    if (kind.kind == "Pod") {
+      const auto& pod = static_cast<const api::Pod&>(**obj);
+      grace = options.grace_period_seconds.value_or(
+          pod.spec().has_termination_grace_period_seconds()
+              ? pod.spec().termination_grace_period_seconds()
+              : 30);
+      graceful = !pod.spec().node_name().empty() && grace > 0 &&
+                 pod.status().phase() != "Succeeded" && pod.status().phase() != "Failed";
+    }
+    bool pending_finalizers = meta->finalizers_size() > 0;
+    if (pending_finalizers || graceful) {
+      if (!meta->deletion_timestamp().empty()) {
+        // Already terminating: a shorter grace period may still end it now.
+        if (!(graceful && options.grace_period_seconds && *options.grace_period_seconds == 0 &&
+              !pending_finalizers)) {
+          return std::move(*obj);
+        }
+      } else {
+        meta->set_deletion_timestamp(FormatRFC3339(clock_->Now()));
+        meta->set_deletion_grace_period_seconds(graceful ? grace : 0);
+        auto written = WriteUpdate(kind, std::move(*obj), *current, false);
+        if (!written.ok() && written.status().IsConflict() && attempt < 100) continue;
+        return written;
+      }
+    }
+    auto rev = store_->Delete(key, current->mod_revision);
+    if (!rev.ok()) {
+      if (rev.status().IsConflict() && attempt < 100) continue;
+      if (rev.status().IsNotFound()) return NotFound(kind, name);
+      return rev.status();
+    }
+    return std::move(*obj);
+  }
+}
+
+Result<std::unique_ptr<WatchStream>> APIServer::Watch(const KindInfo& kind,
+                                                      const std::string& ns,
+                                                      const ListOptions& options) {
+  auto filter = MakeFilter(kind, options);
+  if (!filter.ok()) return filter.status();
+  std::string prefix = "/registry/" + kind.resource + "/";
+  if (kind.namespaced && !ns.empty()) prefix += ns + "/";
+  int64_t after = 0;
+  std::vector<ObjectPtr> initial;
+  if (options.resource_version.empty() || options.resource_version == "0") {
+    auto list = List(kind, ns, ListOptions{options.label_selector, options.field_selector, ""});
+    if (!list.ok()) return list.status();
+    after = std::stoll(list->resource_version);
+    initial = std::move(list->items);
+  } else {
+    try {
+      after = std::stoll(options.resource_version);
+    } catch (...) {
+      return Status::BadRequest("invalid resource version: " + options.resource_version);
+    }
+  }
+  auto w = store_->Watch(prefix, after);
+  if (!w.ok()) return w.status();
+  return std::unique_ptr<WatchStream>(
+      new StoreWatch(this, kind, std::move(*filter), std::move(*w), std::move(initial)));
+}
+
+}  // namespace lpv::apiserver

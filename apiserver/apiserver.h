@@ -1,0 +1,106 @@
+// The API server: one registry per kind over the store, as Kubernetes' generic registry.
+//
+// Every verb takes the kind by its scheme entry and objects as protobuf messages. Create
+// assigns name (generateName), uid, timestamps and generation, applies defaults and
+// validation; Update is optimistic (a stale resourceVersion is a Conflict), keeps status
+// (spec and status are separate subresources) and enforces immutable fields; Delete
+// honours finalizers (deletionTimestamp set, the object goes when its last finalizer
+// does) and the pods' graceful deletion. Watch turns store events into ADDED / MODIFIED /
+// DELETED for the objects that match a selector.
+//
+// Thread-safety: safe for concurrent use; the store serializes writes.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "api/clock.h"
+#include "api/scheme.h"
+#include "api/status.h"
+#include "store/store.h"
+
+namespace lpv::apiserver {
+
+using Message = google::protobuf::Message;
+using ObjectPtr = std::unique_ptr<Message>;
+
+struct ListOptions {
+  std::string label_selector;  // kubectl -l syntax
+  std::string field_selector;  // spec.nodeName=node-1, involvedObject.name=x
+  // Watch: events after this revision; "" or "0" = the current state as ADDED events,
+  // then changes.
+  std::string resource_version;
+};
+
+struct ObjectList {
+  std::vector<ObjectPtr> items;
+  std::string resource_version;
+};
+
+struct DeleteOptions {
+  std::optional<int64_t> grace_period_seconds;  // pods: 0 deletes at once
+  std::string resource_version;                 // precondition
+  std::string uid;                              // precondition
+};
+
+struct WatchEvent {
+  std::string type;  // ADDED, MODIFIED, DELETED, ERROR
+  ObjectPtr object;
+  Status status;  // ERROR events
+};
+
+// A running watch. Next() is called by one thread; Stop() from any.
+class WatchStream {
+ public:
+  virtual ~WatchStream() = default;
+  // true with *ev filled; false on timeout (ok status, !done()) or end (done(); status()
+  // says why: Gone when the watcher fell behind and must relist).
+  virtual bool Next(WatchEvent* ev, std::chrono::milliseconds timeout) = 0;
+  virtual bool done() const = 0;
+  virtual Status status() const = 0;
+  virtual void Stop() = 0;
+};
+
+struct Options {
+  // Largest object accepted, as etcd's request limit (1.5 MiB).
+  size_t max_object_bytes = 3 * 512 * 1024;
+};
+
+class APIServer {
+ public:
+  APIServer(store::Store* store, Clock* clock, Options options = {});
+
+  Result<ObjectPtr> Create(const Message& obj, bool dry_run = false);
+  Result<ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
+                        const std::string& name);
+  Result<ObjectList> List(const api::KindInfo& kind, const std::string& ns,
+                          const ListOptions& options);
+  // status = the status subresource: only status (and nothing of spec) changes.
+  Result<ObjectPtr> Update(const Message& obj, bool status = false, bool dry_run = false);
+  Result<ObjectPtr> Delete(const api::KindInfo& kind, const std::string& ns,
+                           const std::string& name, const DeleteOptions& options = {});
+  Result<std::unique_ptr<WatchStream>> Watch(const api::KindInfo& kind, const std::string& ns,
+                                             const ListOptions& options);
+  int64_t Revision() const { return store_->Revision(); }
+  Clock* clock() const { return clock_; }
+
+  // The store key of an object: /registry/<resource>/[<namespace>/]<name>.
+  static std::string Key(const api::KindInfo& kind, const std::string& ns,
+                         const std::string& name);
+
+ private:
+  Result<ObjectPtr> Decode(const api::KindInfo& kind, const store::KeyValue& kv) const;
+  Result<ObjectPtr> WriteUpdate(const api::KindInfo& kind, ObjectPtr updated,
+                                const store::KeyValue& current, bool dry_run);
+
+  store::Store* store_;
+  Clock* clock_;
+  Options options_;
+};
+
+}  // namespace lpv::apiserver

@@ -1,0 +1,32 @@
+// Per-kind rules of the registries, as Kubernetes' REST strategies: what create resets,
+// what an update may change, validation and defaults, and the fields a field selector
+// may name.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "api/scheme.h"
+#include "api/status.h"
+
+namespace lpv::apiserver {
+
+using Message = google::protobuf::Message;
+
+// Defaults, then status reset where Kubernetes resets it on create.
+void PrepareForCreate(const api::KindInfo& kind, Message* obj);
+// Spec update: status comes from the stored object. Status update: spec does.
+void PrepareForUpdate(const api::KindInfo& kind, Message* updated, const Message& old,
+                      bool status_subresource);
+FieldErrors ValidateCreate(const api::KindInfo& kind, const Message& obj);
+FieldErrors ValidateUpdate(const api::KindInfo& kind, const Message& updated,
+                           const Message& old);
+// The value of a field selector's field for this object; nullopt = unsupported field.
+std::optional<std::string> SelectableField(const api::KindInfo& kind, const Message& obj,
+                                           const std::string& field);
+// Whether a change of spec bumps metadata.generation.
+bool SpecChanged(const Message& updated, const Message& old);
+
+}  // namespace lpv::apiserver

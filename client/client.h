@@ -1,0 +1,106 @@
+// client::Client — the one interface every controller and the CLI talk to the API through.
+//
+// Two implementations: LocalClient calls an in-process APIServer directly; GrpcClient
+// speaks the lpv gRPC service. Both pass the same API test suite, so a controller
+// neither knows nor cares where the server is.
+//
+// Thread-safety: implementations are safe for concurrent use.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "api/scheme.h"
+#include "api/status.h"
+#include "apiserver/apiserver.h"
+
+namespace lpv::client {
+
+using apiserver::DeleteOptions;
+using apiserver::ListOptions;
+using apiserver::ObjectList;
+using apiserver::ObjectPtr;
+using apiserver::WatchEvent;
+using apiserver::WatchStream;
+using Message = google::protobuf::Message;
+
+class Client {
+ public:
+  virtual ~Client() = default;
+
+  virtual Result<ObjectPtr> Create(const Message& obj) = 0;
+  virtual Result<ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
+                                const std::string& name) = 0;
+  virtual Result<ObjectList> List(const api::KindInfo& kind, const std::string& ns,
+                                  const ListOptions& options = {}) = 0;
+  virtual Result<ObjectPtr> Update(const Message& obj) = 0;
+  virtual Result<ObjectPtr> UpdateStatus(const Message& obj) = 0;
+  virtual Result<ObjectPtr> Delete(const api::KindInfo& kind, const std::string& ns,
+                                   const std::string& name,
+                                   const DeleteOptions& options = {}) = 0;
+  virtual Result<std::unique_ptr<WatchStream>> Watch(const api::KindInfo& kind,
+                                                     const std::string& ns,
+                                                     const ListOptions& options = {}) = 0;
+
+  // Typed helpers: client.Get<api::PersistentVolume>("", "pv-1").
+  template <class T>
+  Result<T> Get(const std::string& ns, const std::string& name) {
+    auto r = Get(*api::KindOf(T::default_instance()), ns, name);
+    if (!r.ok()) return r.status();
+    return std::move(static_cast<T&>(**r));
+  }
+  template <class T>
+  Result<T> CreateTyped(const T& obj) {
+    auto r = Create(obj);
+    if (!r.ok()) return r.status();
+    return std::move(static_cast<T&>(**r));
+  }
+  template <class T>
+  Result<T> UpdateTyped(const T& obj) {
+    auto r = Update(obj);
+    if (!r.ok()) return r.status();
+    return std::move(static_cast<T&>(**r));
+  }
+  template <class T>
+  Result<T> UpdateStatusTyped(const T& obj) {
+    auto r = UpdateStatus(obj);
+    if (!r.ok()) return r.status();
+    return std::move(static_cast<T&>(**r));
+  }
+};
+
+// Calls the APIServer in this process; no serialization on the way.
+class LocalClient : public Client {
+ public:
+  explicit LocalClient(apiserver::APIServer* server) : server_(server) {}
+  Result<ObjectPtr> Create(const Message& obj) override { return server_->Create(obj); }
+  Result<ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
+                        const std::string& name) override {
+    return server_->Get(kind, ns, name);
+  }
+  Result<ObjectList> List(const api::KindInfo& kind, const std::string& ns,
+                          const ListOptions& options) override {
+    return server_->List(kind, ns, options);
+  }
+  Result<ObjectPtr> Update(const Message& obj) override { return server_->Update(obj); }
+  Result<ObjectPtr> UpdateStatus(const Message& obj) override {
+    return server_->Update(obj, /*status=*/true);
+  }
+  Result<ObjectPtr> Delete(const api::KindInfo& kind, const std::string& ns,
+                           const std::string& name, const DeleteOptions& options) override {
+    return server_->Delete(kind, ns, name, options);
+  }
+  Result<std::unique_ptr<WatchStream>> Watch(const api::KindInfo& kind, const std::string& ns,
+                                             const ListOptions& options) override {
+    return server_->Watch(kind, ns, options);
+  }
+
+ private:
+  apiserver::APIServer* server_;
+};
+
+// Connects to an lpv server's gRPC service at `target` ("127.0.0.1:7443").
+std::unique_ptr<Client> NewGrpcClient(const std::string& target);
+
+}  // namespace lpv::client

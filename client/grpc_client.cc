@@ -1,0 +1,198 @@
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "api/service.grpc.pb.h"
+#include "api/status_proto.h"
+#include "client/client.h"
+
+namespace lpv::client {
+
+namespace {
+
+Status RpcError(const grpc::Status& s) {
+  return Status::Make(Reason::ServiceUnavailable,
+                      "the lpv server could not be reached: " + s.error_message());
+}
+
+Result<ObjectPtr> DecodeObject(const api::KindInfo& kind, const api::ObjectResponse& resp) {
+  if (resp.has_status() && resp.status().code() != 0) return api::StatusFromProto(resp.status());
+  ObjectPtr obj = kind.New();
+  if (!obj->ParseFromString(resp.object())) {
+    return Status::Internal("the server sent an undecodable " + kind.kind);
+  }
+  return obj;
+}
+
+// Reads the server stream on its own thread so Next() can wait with a timeout and Stop()
+// can cancel from anywhere.
+class GrpcWatch : public WatchStream {
+ public:
+  GrpcWatch(api::Lpv::Stub* stub, const api::KindInfo& kind, api::ListRequest req)
+      : kind_(kind) {
+    reader_ = stub->Watch(&ctx_, req);
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~GrpcWatch() override {
+    Stop();
+    thread_.join();
+  }
+
+  bool Next(WatchEvent* ev, std::chrono::milliseconds timeout) override {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait_for(l, timeout, [&] { return !queue_.empty() || ended_; });
+    if (queue_.empty()) {
+      done_ = ended_;
+      return false;
+    }
+    *ev = std::move(queue_.front());
+    queue_.pop_front();
+    return true;
+  }
+  bool done() const override {
+    std::lock_guard<std::mutex> l(mu_);
+    return done_;
+  }
+  Status status() const override {
+    std::lock_guard<std::mutex> l(mu_);
+    return status_;
+  }
+  void Stop() override { ctx_.TryCancel(); }
+
+ private:
+  void Run() {
+    api::WatchEvent in;
+    while (reader_->Read(&in)) {
+      if (in.type() == "ERROR") {
+        std::lock_guard<std::mutex> l(mu_);
+        status_ = api::StatusFromProto(in.status());
+        break;
+      }
+      WatchEvent ev;
+      ev.type = in.type();
+      ev.object = kind_.New();
+      ev.object->ParseFromString(in.object());
+      std::lock_guard<std::mutex> l(mu_);
+      queue_.push_back(std::move(ev));
+      cv_.notify_all();
+    }
+    grpc::Status s = reader_->Finish();
+    std::lock_guard<std::mutex> l(mu_);
+    if (status_.ok() && !s.ok() && s.error_code() != grpc::StatusCode::CANCELLED) {
+      status_ = RpcError(s);
+    }
+    ended_ = true;
+    cv_.notify_all();
+  }
+
+  const api::KindInfo& kind_;
+  grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::ClientReader<api::WatchEvent>> reader_;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<WatchEvent> queue_;
+  bool ended_ = false;
+  bool done_ = false;
+  Status status_;
+};
+
+class GrpcClient : public Client {
+ public:
+  explicit GrpcClient(const std::string& target)
+      : stub_(api::Lpv::NewStub(
+            grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))) {}
+
+  Result<ObjectPtr> Create(const Message& obj) override {
+    const api::KindInfo* kind = api::KindOf(obj);
+    api::ObjectRequest req;
+    req.set_kind(kind->kind);
+    obj.SerializeToString(req.mutable_object());
+    return Call(&api::Lpv::Stub::Create, *kind, req);
+  }
+  Result<ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
+                        const std::string& name) override {
+    api::ObjectRequest req;
+    req.set_kind(kind.kind);
+    req.set_namespace_(ns);
+    req.set_name(name);
+    return Call(&api::Lpv::Stub::Get, kind, req);
+  }
+  Result<ObjectList> List(const api::KindInfo& kind, const std::string& ns,
+                          const ListOptions& options) override {
+    api::ListRequest req;
+    req.set_kind(kind.kind);
+    req.set_namespace_(ns);
+    req.set_label_selector(options.label_selector);
+    req.set_field_selector(options.field_selector);
+    api::ListResponse resp;
+    grpc::ClientContext ctx;
+    grpc::Status s = stub_->List(&ctx, req, &resp);
+    if (!s.ok()) return RpcError(s);
+    if (resp.has_status() && resp.status().code() != 0) return api::StatusFromProto(resp.status());
+    ObjectList out;
+    out.resource_version = resp.resource_version();
+    for (const auto& bytes : resp.items()) {
+      ObjectPtr obj = kind.New();
+      obj->ParseFromString(bytes);
+      out.items.push_back(std::move(obj));
+    }
+    return out;
+  }
+  Result<ObjectPtr> Update(const Message& obj) override { return DoUpdate(obj, false); }
+  Result<ObjectPtr> UpdateStatus(const Message& obj) override { return DoUpdate(obj, true); }
+  Result<ObjectPtr> Delete(const api::KindInfo& kind, const std::string& ns,
+                           const std::string& name, const DeleteOptions& options) override {
+    api::ObjectRequest req;
+    req.set_kind(kind.kind);
+    req.set_namespace_(ns);
+    req.set_name(name);
+    req.set_resource_version(options.resource_version);
+    req.set_uid(options.uid);
+    if (options.grace_period_seconds) req.set_grace_period_seconds(*options.grace_period_seconds);
+    return Call(&api::Lpv::Stub::Delete, kind, req);
+  }
+  Result<std::unique_ptr<WatchStream>> Watch(const api::KindInfo& kind, const std::string& ns,
+                                             const ListOptions& options) override {
+    api::ListRequest req;
+    req.set_kind(kind.kind);
+    req.set_namespace_(ns);
+    req.set_label_selector(options.label_selector);
+    req.set_field_selector(options.field_selector);
+    req.set_resource_version(options.resource_version);
+    return std::unique_ptr<WatchStream>(new GrpcWatch(stub_.get(), kind, req));
+  }
+
+ private:
+  using Method = grpc::Status (api::Lpv::Stub::*)(grpc::ClientContext*,
+                                                  const api::ObjectRequest&,
+                                                  api::ObjectResponse*);
+  Result<ObjectPtr> Call(Method m, const api::KindInfo& kind, const api::ObjectRequest& req) {
+    api::ObjectResponse resp;
+    grpc::ClientContext ctx;
+    grpc::Status s = (stub_.get()->*m)(&ctx, req, &resp);
+    if (!s.ok()) return RpcError(s);
+    return DecodeObject(kind, resp);
+  }
+  Result<ObjectPtr> DoUpdate(const Message& obj, bool status) {
+    const api::KindInfo* kind = api::KindOf(obj);
+    api::ObjectRequest req;
+    req.set_kind(kind->kind);
+    req.set_status(status);
+    obj.SerializeToString(req.mutable_object());
+    return Call(&api::Lpv::Stub::Update, *kind, req);
+  }
+
+  std::unique_ptr<api::Lpv::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<Client> NewGrpcClient(const std::string& target) {
+  return std::make_unique<GrpcClient>(target);
+}
+
+}  // namespace lpv::client

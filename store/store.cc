@@ -1,0 +1,296 @@
+// Store on RocksDB. One DB, one keyspace split by prefix (see codec.h); every write is one
+// WriteBatch, applied under write_mu_ so revisions are dense and watchers see writes in
+// revision order.
+#include "store/store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <system_error>
+#include <utility>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/snapshot.h>
+#include <rocksdb/write_batch.h>
+
+#include "store/codec.h"
+#include "store/watch.h"
+
+namespace lpv::store {
+namespace {
+
+using internal::WatchHub;
+using internal::WatchState;
+using internal::WatcherImpl;
+
+Status RocksError(const char* what, const rocksdb::Status& s) {
+  return Status::Internal(std::string("store: ") + what + ": " + s.ToString());
+}
+
+// Object and meta keys are never range-deleted (only the log is), which makes skipping
+// range-tombstone checks on their reads safe, and it keeps point reads cheap after
+// compaction leaves tombstones in the memtable.
+rocksdb::ReadOptions ObjectReadOptions() {
+  rocksdb::ReadOptions ro;
+  ro.ignore_range_deletions = true;
+  return ro;
+}
+
+class StoreImpl : public Store {
+ public:
+  StoreImpl(const Options& options, rocksdb::DB* db, int64_t revision, int64_t compacted)
+      : options_(options), db_(db), revision_(revision), compacted_(compacted) {
+    write_options_.sync = options.sync;
+    if (options_.history_limit > 0) {
+      // Compact in steps of ~1/8 of the history (at most 1024 revisions), so the
+      // DeleteRange rides along with one write in many and tombstones stay few.
+      compact_step_ = std::clamp<int64_t>(options_.history_limit / 8, 1, 1024);
+    }
+  }
+
+  ~StoreImpl() override {
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      hub_->Close(Status::Make(Reason::ServiceUnavailable, "store closed"));
+    }
+    db_->Close().PermitUncheckedError();
+  }
+
+  int64_t Revision() const override { return revision_.load(std::memory_order_acquire); }
+  int64_t CompactedRevision() const override {
+    return compacted_.load(std::memory_order_acquire);
+  }
+
+  Result<KeyValue> Get(const std::string& key) const override {
+    std::string raw;
+    rocksdb::Status s = db_->Get(ObjectReadOptions(), internal::ObjectKey(key), &raw);
+    if (s.IsNotFound()) return Status::Make(Reason::NotFound, "key not found");
+    if (!s.ok()) return RocksError("get", s);
+    KeyValue kv;
+    if (!internal::DecodeObject(raw, &kv)) return Status::Internal("store: corrupt object");
+    kv.key = key;
+    return kv;
+  }
+
+  Result<int64_t> Create(const std::string& key, const std::string& value) override {
+    return Write(Op::kCreate, key, &value, 0);
+  }
+
+  Result<int64_t> Update(const std::string& key, const std::string& value,
+                         int64_t expected_mod_revision) override {
+    return Write(Op::kUpdate, key, &value, expected_mod_revision);
+  }
+
+  Result<int64_t> Delete(const std::string& key, int64_t expected_mod_revision) override {
+    return Write(Op::kDelete, key, nullptr, expected_mod_revision);
+  }
+
+  Result<ListResult> List(const std::string& prefix) const override {
+    rocksdb::ManagedSnapshot snapshot(db_.get());
+    rocksdb::ReadOptions ro = ObjectReadOptions();
+    ro.snapshot = snapshot.snapshot();
+
+    ListResult result;
+    // The revision comes from the same snapshot as the items: it was written in the same
+    // batch as the last write the snapshot holds.
+    std::string raw;
+    rocksdb::Status s = db_->Get(ro, internal::kRevisionKey, &raw);
+    if (s.ok()) {
+      if (!internal::DecodeRevision(raw, &result.revision)) {
+        return Status::Internal("store: corrupt revision");
+      }
+    } else if (!s.IsNotFound()) {
+      return RocksError("list", s);
+    }
+
+    std::string start = internal::ObjectKey(prefix);
+    std::string end = internal::PrefixUpperBound(start);  // never empty: starts with 'o'
+    rocksdb::Slice end_slice(end);
+    ro.iterate_upper_bound = &end_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(start); it->Valid(); it->Next()) {
+      KeyValue kv;
+      rocksdb::Slice k = it->key();
+      if (!internal::DecodeObject(std::string_view(it->value().data(), it->value().size()),
+                                  &kv)) {
+        return Status::Internal("store: corrupt object");
+      }
+      kv.key.assign(k.data() + 1, k.size() - 1);
+      result.items.push_back(std::move(kv));
+    }
+    if (!it->status().ok()) return RocksError("list", it->status());
+    return result;
+  }
+
+  Result<std::unique_ptr<Watcher>> Watch(const std::string& prefix,
+                                         int64_t after_revision) override {
+    if (after_revision < 0) return Status::BadRequest("negative revision");
+    std::lock_guard<std::mutex> lock(write_mu_);
+    int64_t compacted = compacted_.load(std::memory_order_relaxed);
+    // Events after `compacted` are all in the log, so a watch from `compacted` itself
+    // still works; the number reported is that oldest usable starting point, as the
+    // apiserver's watch cache reports it.
+    if (after_revision < compacted) {
+      return Status::TooOldResourceVersion(after_revision, compacted);
+    }
+    int64_t current = revision_.load(std::memory_order_relaxed);
+    // The snapshot pins history (after, current] against compaction; the replay reads it
+    // in the watcher's own Next calls, outside this lock, so a long replay never stalls
+    // writers, and writes from current+1 on go to the live queue.
+    const rocksdb::Snapshot* snapshot =
+        after_revision < current ? db_->GetSnapshot() : nullptr;
+    auto state = std::make_shared<WatchState>(prefix, after_revision, current,
+                                              options_.watch_queue_limit, db_.get(), snapshot);
+    if (!hub_->Add(state)) return Status::Make(Reason::ServiceUnavailable, "store closed");
+    return std::unique_ptr<Watcher>(std::make_unique<WatcherImpl>(hub_, std::move(state)));
+  }
+
+  Status Compact(int64_t revision) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (revision <= compacted_.load(std::memory_order_relaxed)) return Status::OK();
+    int64_t current = revision_.load(std::memory_order_relaxed);
+    if (revision > current) {
+      return Status::BadRequest("compact revision " + std::to_string(revision) +
+                                " is in the future (current " + std::to_string(current) + ")");
+    }
+    rocksdb::WriteBatch batch;
+    AddCompaction(&batch, revision);
+    rocksdb::Status s = db_->Write(write_options_, &batch);
+    if (!s.ok()) return RocksError("compact", s);
+    compacted_.store(revision, std::memory_order_release);
+    return Status::OK();
+  }
+
+ private:
+  enum class Op { kCreate, kUpdate, kDelete };
+
+  // Requires write_mu_.
+  void AddCompaction(rocksdb::WriteBatch* batch, int64_t revision) {
+    int64_t compacted = compacted_.load(std::memory_order_relaxed);
+    // Starting at compacted+1 keeps the range tombstones disjoint.
+    batch->DeleteRange(internal::LogKey(compacted + 1), internal::LogKey(revision + 1));
+    batch->Put(internal::kCompactedKey, internal::EncodeRevision(revision));
+  }
+
+  Result<int64_t> Write(Op op, const std::string& key, const std::string* value,
+                        int64_t expected_mod_revision) {
+    std::string object_key = internal::ObjectKey(key);
+    std::lock_guard<std::mutex> lock(write_mu_);
+
+    // The compare-and-swap reads the current object under the write lock, so nothing
+    // can change it between the check and the write.
+    std::string raw;
+    rocksdb::Status s = db_->Get(ObjectReadOptions(), object_key, &raw);
+    if (!s.ok() && !s.IsNotFound()) return RocksError("read", s);
+    bool exists = s.ok();
+    KeyValue current;
+    if (exists && !internal::DecodeObject(raw, &current)) {
+      return Status::Internal("store: corrupt object");
+    }
+    if (op == Op::kCreate && exists) {
+      return Status::Make(Reason::AlreadyExists, "key already exists");
+    }
+    if (op != Op::kCreate) {
+      if (!exists) return Status::Make(Reason::NotFound, "key not found");
+      if (expected_mod_revision != 0 && expected_mod_revision != current.mod_revision) {
+        return Status::Make(Reason::Conflict,
+                            "revision mismatch: expected " +
+                                std::to_string(expected_mod_revision) + ", have " +
+                                std::to_string(current.mod_revision));
+      }
+    }
+
+    int64_t revision = revision_.load(std::memory_order_relaxed) + 1;
+    auto ev = std::make_shared<Event>();
+    ev->key = key;
+    ev->revision = revision;
+    ev->created = op == Op::kCreate;
+    ev->prev_value = std::move(current.value);
+
+    rocksdb::WriteBatch batch;
+    if (op == Op::kDelete) {
+      ev->type = Event::Type::kDelete;
+      ev->value = ev->prev_value;
+      batch.Delete(object_key);
+    } else {
+      ev->type = Event::Type::kPut;
+      ev->value = *value;
+      int64_t create_revision = exists ? current.create_revision : revision;
+      batch.Put(object_key, internal::EncodeObject(revision, create_revision, *value));
+    }
+    batch.Put(internal::LogKey(revision), internal::EncodeEvent(*ev));
+    batch.Put(internal::kRevisionKey, internal::EncodeRevision(revision));
+
+    int64_t compact_to = 0;
+    if (compact_step_ > 0 &&
+        revision - compacted_.load(std::memory_order_relaxed) >=
+            options_.history_limit + compact_step_) {
+      compact_to = revision - options_.history_limit;
+      AddCompaction(&batch, compact_to);
+    }
+
+    s = db_->Write(write_options_, &batch);
+    if (!s.ok()) return RocksError("write", s);
+    revision_.store(revision, std::memory_order_release);
+    if (compact_to > 0) compacted_.store(compact_to, std::memory_order_release);
+    hub_->Publish(std::move(ev));
+    return revision;
+  }
+
+  const Options options_;
+  const std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::WriteOptions write_options_;
+  int64_t compact_step_ = 0;  // 0 = no automatic compaction
+
+  // Serializes writes, Compact and watch registration. Reads take no lock.
+  std::mutex write_mu_;
+  std::atomic<int64_t> revision_;
+  std::atomic<int64_t> compacted_;
+  const std::shared_ptr<WatchHub> hub_ = std::make_shared<WatchHub>();
+};
+
+Status ReadRevision(rocksdb::DB* db, std::string_view key, int64_t* revision) {
+  std::string raw;
+  rocksdb::Status s = db->Get(ObjectReadOptions(), key, &raw);
+  if (s.IsNotFound()) {
+    *revision = 0;
+    return Status::OK();
+  }
+  if (!s.ok()) return RocksError("open", s);
+  if (!internal::DecodeRevision(raw, revision)) {
+    return Status::Internal("store: corrupt " + std::string(key));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
+  if (options.dir.empty()) return Status::BadRequest("store: no directory given");
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return Status::Internal("store: creating " + options.dir + ": " + ec.message());
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  // The info LOG is for RocksDB debugging only; keep it from growing without bound.
+  db_options.keep_log_file_num = 2;
+  db_options.max_log_file_size = 4 << 20;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, &raw_db);
+  if (!s.ok()) return RocksError("open", s);
+  std::unique_ptr<rocksdb::DB> db(raw_db);
+
+  int64_t revision = 0;
+  int64_t compacted = 0;
+  if (Status st = ReadRevision(db.get(), internal::kRevisionKey, &revision); !st.ok()) return st;
+  if (Status st = ReadRevision(db.get(), internal::kCompactedKey, &compacted); !st.ok()) {
+    return st;
+  }
+  return std::unique_ptr<Store>(
+      std::make_unique<StoreImpl>(options, db.release(), revision, compacted));
+}
+
+}  // namespace lpv::store

@@ -1,0 +1,105 @@
+// The lpv store: objects as bytes in RocksDB, with MVCC revisions and watch history.
+//
+// Semantics follow etcd v3 as the Kubernetes API server uses it:
+// - one global revision, incremented by every write; an object's mod_revision is the
+//   revision of its last write (the apiserver shows it as metadata.resourceVersion);
+// - each write is one atomic RocksDB WriteBatch holding the new value, a change-log entry
+//   keyed by revision, and the revision counter, synced to the WAL unless Options::sync
+//   is false; a restart on the same directory resumes at the same revision;
+// - updates and deletes are compare-and-swap on the expected mod_revision;
+// - List reads a consistent snapshot and reports its revision;
+// - Watch(prefix, after) replays the log from after+1, then streams live events; once
+//   history before `after` is compacted it fails with Gone ("too old resource version").
+//
+// The store knows nothing of kinds or protobuf: keys are strings such as
+// "/registry/persistentvolumes/local-pv-1a2b3c4d", values opaque bytes.
+//
+// Thread-safety: Store is safe for concurrent use. A Watcher is used by one thread at a
+// time; Cancel() may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/status.h"
+
+namespace lpv::store {
+
+struct Options {
+  std::string dir;  // created if missing
+  // Sync the WAL on every write (durable across kill -9 and power loss). Off trades
+  // durability of the last writes for speed, as etcd's --unsafe-no-fsync.
+  bool sync = true;
+  // Log entries kept behind the newest revision; older ones are compacted away, and a
+  // watch from before them gets Gone. 0 = never compact automatically.
+  int64_t history_limit = 100000;
+  // Events a watcher may have queued and not yet taken before it is cut off (so one slow
+  // watcher never holds up writers or the others). It then ends with Gone and the
+  // client relists.
+  size_t watch_queue_limit = 100000;
+};
+
+struct KeyValue {
+  std::string key;
+  std::string value;
+  int64_t mod_revision = 0;
+  int64_t create_revision = 0;
+};
+
+struct Event {
+  enum class Type { kPut, kDelete };
+  Type type = Type::kPut;
+  std::string key;
+  std::string value;       // the new value (put) or the last value (delete)
+  std::string prev_value;  // the value before this write; empty on create
+  bool created = false;    // a put that created the key
+  int64_t revision = 0;    // the revision of this write
+};
+
+struct ListResult {
+  std::vector<KeyValue> items;  // in key order
+  int64_t revision = 0;         // the store revision the list was read at
+};
+
+class Watcher {
+ public:
+  virtual ~Watcher() = default;
+  // Waits up to `timeout` for the next event. Returns true with *ev filled; false on
+  // timeout (status().ok()) or when the watch has ended: cancelled (status().ok() and
+  // done()), or cut off for falling behind / store closed (status() says why).
+  virtual bool Next(Event* ev, std::chrono::milliseconds timeout) = 0;
+  virtual bool done() const = 0;
+  virtual Status status() const = 0;
+  // Ends the watch; a blocked Next returns false. Safe from any thread.
+  virtual void Cancel() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  static Result<std::unique_ptr<Store>> Open(const Options& options);
+
+  virtual int64_t Revision() const = 0;
+  virtual int64_t CompactedRevision() const = 0;
+
+  // NotFound when absent (resource/name in the Status are left empty for the caller).
+  virtual Result<KeyValue> Get(const std::string& key) const = 0;
+  // AlreadyExists when the key is present. Returns the new revision.
+  virtual Result<int64_t> Create(const std::string& key, const std::string& value) = 0;
+  // expected_mod_revision 0 = unconditional. NotFound when absent, Conflict on mismatch.
+  virtual Result<int64_t> Update(const std::string& key, const std::string& value,
+                                 int64_t expected_mod_revision) = 0;
+  virtual Result<int64_t> Delete(const std::string& key, int64_t expected_mod_revision) = 0;
+  virtual Result<ListResult> List(const std::string& prefix) const = 0;
+  // Events for keys under `prefix` with revision > after_revision.
+  virtual Result<std::unique_ptr<Watcher>> Watch(const std::string& prefix,
+                                                 int64_t after_revision) = 0;
+  // Drops log entries with revision <= `revision`.
+  virtual Status Compact(int64_t revision) = 0;
+};
+
+}  // namespace lpv::store

@@ -1,0 +1,169 @@
+#include "store/watch.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "store/codec.h"
+
+namespace lpv::store::internal {
+
+WatchState::WatchState(std::string prefix, int64_t after_revision, int64_t replay_until,
+                       size_t queue_limit, rocksdb::DB* db, const rocksdb::Snapshot* snapshot)
+    : prefix_(std::move(prefix)),
+      after_revision_(after_revision),
+      replay_until_(replay_until),
+      live_after_(std::max(after_revision, replay_until)),
+      queue_limit_(queue_limit),
+      db_(snapshot ? db : nullptr),
+      snapshot_(snapshot) {}
+
+WatchState::~WatchState() { ReleaseReplay(); }
+
+bool WatchState::Wants(const Event& ev) const {
+  return ev.revision > live_after_ && ev.key.starts_with(prefix_);
+}
+
+bool WatchState::Push(const std::shared_ptr<const Event>& ev) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ended()) return false;
+    if (queue_.size() < queue_limit_) {
+      queue_.push_back(ev);
+      cv_.notify_one();
+      return true;
+    }
+  }
+  // Cutting off rather than blocking keeps this writer (and every other watcher) moving;
+  // the client relists and watches again, as after a 410 from the apiserver.
+  End(Status::Gone("watcher fell behind: more than " + std::to_string(queue_limit_) +
+                   " events queued"));
+  return false;
+}
+
+void WatchState::End(Status status) {
+  std::deque<std::shared_ptr<const Event>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ended()) return;
+    status_ = std::move(status);
+    dropped.swap(queue_);
+    ended_.store(true, std::memory_order_release);
+    cv_.notify_all();
+  }
+  // `dropped` frees the queued events here, outside the lock.
+}
+
+Status WatchState::status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return status_;
+}
+
+void WatchState::ReleaseReplay() {
+  std::lock_guard<std::mutex> lock(replay_mu_);
+  ReleaseReplayLocked();
+}
+
+void WatchState::ReleaseReplayLocked() {
+  iter_.reset();  // before the snapshot it reads
+  if (snapshot_ != nullptr) db_->ReleaseSnapshot(snapshot_);
+  snapshot_ = nullptr;
+  db_ = nullptr;
+}
+
+bool WatchState::NextFromHistory(Event* ev) {
+  std::lock_guard<std::mutex> lock(replay_mu_);
+  if (snapshot_ == nullptr) return false;
+  if (!iter_) {
+    lower_bound_ = LogKey(after_revision_ + 1);
+    upper_bound_ = LogKey(replay_until_ + 1);
+    upper_slice_ = rocksdb::Slice(upper_bound_);
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    ro.iterate_upper_bound = &upper_slice_;
+    ro.fill_cache = false;  // a replay reads history once; keep the cache for live reads
+    iter_.reset(db_->NewIterator(ro));
+    iter_->Seek(lower_bound_);
+  }
+  // The checks of ended() let Cancel and store close stop a long skip over other prefixes.
+  for (; iter_->Valid() && !ended(); iter_->Next()) {
+    std::string_view key;
+    std::string_view value(iter_->value().data(), iter_->value().size());
+    int64_t revision = 0;
+    if (!ParseLogKey(std::string_view(iter_->key().data(), iter_->key().size()), &revision) ||
+        !DecodeEventKey(value, &key)) {
+      End(Status::Internal("store: corrupt log entry"));
+      break;
+    }
+    if (!key.starts_with(prefix_)) continue;
+    if (!DecodeEvent(value, ev)) {
+      End(Status::Internal("store: corrupt log entry"));
+      break;
+    }
+    ev->revision = revision;
+    iter_->Next();
+    return true;
+  }
+  if (!ended() && !iter_->status().ok()) {
+    End(Status::Internal("store: reading watch history: " + iter_->status().ToString()));
+  }
+  ReleaseReplayLocked();
+  return false;
+}
+
+bool WatchState::Next(Event* ev, std::chrono::milliseconds timeout) {
+  if (ended()) return false;
+  if (NextFromHistory(ev)) return true;
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, std::max(timeout, std::chrono::milliseconds(0)),
+               [this] { return ended() || !queue_.empty(); });
+  if (ended() || queue_.empty()) return false;
+  *ev = *queue_.front();
+  queue_.pop_front();
+  return true;
+}
+
+bool WatchHub::Add(std::shared_ptr<WatchState> state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return false;
+  watchers_.push_back(std::move(state));
+  return true;
+}
+
+void WatchHub::Remove(const WatchState* state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(watchers_, [state](const auto& w) { return w.get() == state; });
+}
+
+void WatchHub::Publish(const std::shared_ptr<const Event>& ev) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Ended watchers stay listed until their Watcher is destroyed: only then is it sure
+  // they hold no snapshot that Close would have to release before the DB goes.
+  for (const auto& w : watchers_) {
+    if (!w->ended() && w->Wants(*ev)) w->Push(ev);
+  }
+}
+
+void WatchHub::Close(const Status& status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
+  for (const auto& w : watchers_) {
+    w->End(status);
+    w->ReleaseReplay();
+  }
+  watchers_.clear();
+}
+
+size_t WatchHub::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return watchers_.size();
+}
+
+WatcherImpl::~WatcherImpl() {
+  state_->End(Status::OK());
+  // Release the snapshot while the hub still lists this watcher: a closing store waits
+  // for it under the hub lock, so the DB is still open here.
+  state_->ReleaseReplay();
+  hub_->Remove(state_.get());
+}
+
+}  // namespace lpv::store::internal

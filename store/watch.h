@@ -1,0 +1,118 @@
+// Watch machinery: per-watcher queues, the hub writers fan events out through, and the
+// Watcher handed to callers. Private to store/.
+//
+// Locks, always taken in this order (never the reverse):
+//   Store write mutex -> WatchHub::mu_ -> WatchState::replay_mu -> WatchState::mu
+// Writers publish under the store's write mutex, so every watcher sees events in revision
+// order, and a watcher registered under that mutex neither misses nor repeats one.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "store/store.h"
+
+namespace lpv::store::internal {
+
+// One watch: the replay of history it still has to read from a RocksDB snapshot, then a
+// bounded queue of live events that writers fill.
+class WatchState {
+ public:
+  // Replays log entries in (after_revision, replay_until] from `snapshot` (owned; may be
+  // null when there is nothing to replay), then takes live events with revision >
+  // max(after_revision, replay_until).
+  WatchState(std::string prefix, int64_t after_revision, int64_t replay_until,
+             size_t queue_limit, rocksdb::DB* db, const rocksdb::Snapshot* snapshot);
+  ~WatchState();
+
+  const std::string& prefix() const { return prefix_; }
+  bool Wants(const Event& ev) const;
+
+  // Writers: queues `ev`, or cuts the watcher off when its queue is full. Returns false
+  // when the watch has ended (the hub then drops it).
+  bool Push(const std::shared_ptr<const Event>& ev);
+
+  // Ends the watch with `status` (OK for a cancel) unless it already ended; frees the
+  // queue and wakes a blocked Next.
+  void End(Status status);
+  bool ended() const { return ended_.load(std::memory_order_acquire); }
+  Status status() const;
+
+  bool Next(Event* ev, std::chrono::milliseconds timeout);
+
+  // Drops the replay iterator and snapshot; must run before the DB closes.
+  void ReleaseReplay();
+
+ private:
+  // Replay step under replay_mu_: true with *ev filled, false once history is exhausted.
+  bool NextFromHistory(Event* ev);
+  void ReleaseReplayLocked();
+
+  const std::string prefix_;
+  const int64_t after_revision_;
+  const int64_t replay_until_;
+  const int64_t live_after_;
+  const size_t queue_limit_;
+
+  std::mutex replay_mu_;
+  rocksdb::DB* db_;                       // guarded by replay_mu_; null once released
+  const rocksdb::Snapshot* snapshot_;     // guarded by replay_mu_
+  std::unique_ptr<rocksdb::Iterator> iter_;  // guarded by replay_mu_; created lazily
+  std::string lower_bound_;
+  std::string upper_bound_;
+  rocksdb::Slice upper_slice_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<const Event>> queue_;  // guarded by mu_
+  Status status_;                                  // guarded by mu_
+  std::atomic<bool> ended_{false};                 // written under mu_
+};
+
+// The set of live watchers. Shared by the store and every Watcher, so a Watcher may
+// outlive its Store and still unregister safely.
+class WatchHub {
+ public:
+  // False when the hub is closed.
+  bool Add(std::shared_ptr<WatchState> state);
+  void Remove(const WatchState* state);
+  // Called by writers, under the store's write mutex, once the write is durable.
+  void Publish(const std::shared_ptr<const Event>& ev);
+  // Ends every watcher with `status` and releases their snapshots; later Adds fail.
+  void Close(const Status& status);
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::shared_ptr<WatchState>> watchers_;  // guarded by mu_
+  bool closed_ = false;                                // guarded by mu_
+};
+
+class WatcherImpl : public Watcher {
+ public:
+  WatcherImpl(std::shared_ptr<WatchHub> hub, std::shared_ptr<WatchState> state)
+      : hub_(std::move(hub)), state_(std::move(state)) {}
+  ~WatcherImpl() override;
+
+  bool Next(Event* ev, std::chrono::milliseconds timeout) override {
+    return state_->Next(ev, timeout);
+  }
+  bool done() const override { return state_->ended(); }
+  Status status() const override { return state_->status(); }
+  void Cancel() override { state_->End(Status::OK()); }
+
+ private:
+  std::shared_ptr<WatchHub> hub_;
+  std::shared_ptr<WatchState> state_;
+};
+
+}  // namespace lpv::store::internal

@@ -1,13 +1,112 @@
 #include "api/clock.h"
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
+#include <vector>
 
 namespace lpv {
 
+RealClock::RealClock() : thread_([this] { Run(); }) {}
+
+RealClock::~RealClock() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
 RealClock* RealClock::Get() {
-  static RealClock clock;
-  return &clock;
+  static RealClock* clock = new RealClock();  // never destroyed: timers may outlive main
+  return clock;
+}
+
+TimerId RealClock::AfterFunc(Duration after, std::function<void()> fn) {
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(after);
+  std::lock_guard<std::mutex> l(mu_);
+  TimerId id = next_id_++;
+  timers_.emplace(std::make_pair(deadline, id), std::move(fn));
+  deadlines_[id] = deadline;
+  cv_.notify_all();
+  return id;
+}
+
+bool RealClock::CancelTimer(TimerId id) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = deadlines_.find(id);
+  if (it == deadlines_.end()) return false;
+  timers_.erase({it->second, id});
+  deadlines_.erase(it);
+  return true;
+}
+
+void RealClock::Run() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (!stop_) {
+    if (timers_.empty()) {
+      cv_.wait(l);
+      continue;
+    }
+    auto first = timers_.begin();
+    if (first->first.first > std::chrono::steady_clock::now()) {
+      cv_.wait_until(l, first->first.first);
+      continue;
+    }
+    auto fn = std::move(first->second);
+    deadlines_.erase(first->first.second);
+    timers_.erase(first);
+    l.unlock();
+    fn();
+    l.lock();
+  }
+}
+
+TimePoint FakeClock::Now() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return now_;
+}
+
+TimerId FakeClock::AfterFunc(Duration after, std::function<void()> fn) {
+  std::lock_guard<std::mutex> l(mu_);
+  TimerId id = next_id_++;
+  TimePoint at = now_ + std::chrono::duration_cast<TimePoint::duration>(after);
+  timers_.emplace(std::make_pair(at, id), std::move(fn));
+  deadlines_[id] = at;
+  return id;
+}
+
+bool FakeClock::CancelTimer(TimerId id) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = deadlines_.find(id);
+  if (it == deadlines_.end()) return false;
+  timers_.erase({it->second, id});
+  deadlines_.erase(it);
+  return true;
+}
+
+void FakeClock::Step(Duration d) {
+  std::unique_lock<std::mutex> l(mu_);
+  TimePoint end = now_ + std::chrono::duration_cast<TimePoint::duration>(d);
+  // Each timer fires with the clock at its deadline; timers it sets that fall inside the
+  // step fire too.
+  while (!timers_.empty() && timers_.begin()->first.first <= end) {
+    auto first = timers_.begin();
+    now_ = std::max(now_, first->first.first);
+    auto fn = std::move(first->second);
+    deadlines_.erase(first->first.second);
+    timers_.erase(first);
+    l.unlock();
+    fn();
+    l.lock();
+  }
+  now_ = end;
+}
+
+size_t FakeClock::PendingTimers() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return timers_.size();
 }
 
 std::string FormatRFC3339(TimePoint t) {

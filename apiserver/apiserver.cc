@@ -3,6 +3,7 @@
 #include <random>
 
 #include "api/selectors.h"
+#include "api/validation.h"
 #include "apiserver/strategy.h"
 
 namespace lpv::apiserver {
@@ -314,6 +315,8 @@ Result<ObjectPtr> APIServer::Update(const Message& in, bool status, bool dry_run
     }
     meta->set_generate_name(old_meta.generate_name());
     meta->set_generation(old_meta.generation());
+    // An unconditional update validates as if it named the current version.
+    meta->set_resource_version(std::to_string(current->mod_revision));
     api::SetTypeMeta(obj.get());
     PrepareForUpdate(*kind, obj.get(), **old, status);
     if (!status && SpecChanged(*obj, **old)) meta->set_generation(old_meta.generation() + 1);
@@ -331,8 +334,10 @@ Result<ObjectPtr> APIServer::Update(const Message& in, bool status, bool dry_run
 Result<ObjectPtr> APIServer::WriteUpdate(const KindInfo& kind, ObjectPtr obj,
                                          const store::KeyValue& current, bool dry_run) {
   ObjectMeta* meta = api::MutableMeta(obj.get());
-  // A terminating object whose last finalizer is removed is gone.
-  if (!meta->deletion_timestamp().empty() && meta->finalizers_size() == 0) {
+  // A terminating object whose last finalizer is removed is gone, unless it is still in
+  // its grace period (a pod its kubelet has not yet confirmed stopped).
+  if (!meta->deletion_timestamp().empty() && meta->finalizers_size() == 0 &&
+      meta->deletion_grace_period_seconds() == 0) {
     if (dry_run) return obj;
     auto rev = store_->Delete(current.key, current.mod_revision);
     if (!rev.ok()) {
@@ -426,6 +431,55 @@ Result<ObjectPtr> APIServer::Delete(const KindInfo& kind, const std::string& ns_
       return rev.status();
     }
     return std::move(*obj);
+  }
+}
+
+Result<ObjectPtr> APIServer::Bind(const api::Binding& binding) {
+  const KindInfo& kind = *api::KindOf("Pod");
+  const ObjectMeta& bm = binding.metadata();
+  std::string ns = bm.namespace_().empty() ? "default" : bm.namespace_();
+  FieldErrors errs = api::Validate(binding);
+  if (!errs.empty()) return Status::Invalid("Binding", bm.name(), std::move(errs));
+  std::string key = Key(kind, ns, bm.name());
+  for (int attempt = 0;; ++attempt) {
+    auto current = store_->Get(key);
+    if (!current.ok()) {
+      if (current.status().IsNotFound()) return NotFound(kind, bm.name());
+      return current.status();
+    }
+    auto obj = Decode(kind, *current);
+    if (!obj.ok()) return obj.status();
+    auto& pod = static_cast<api::Pod&>(**obj);
+    if (!bm.uid().empty() && bm.uid() != pod.metadata().uid()) {
+      return Status::Conflict("pods/binding", bm.name(),
+                              "Precondition failed: UID in precondition: " + bm.uid() +
+                                  ", UID in object meta: " + pod.metadata().uid());
+    }
+    if (!pod.metadata().deletion_timestamp().empty()) {
+      return Status::Conflict("pods/binding", bm.name(), "pod " + bm.name() + " is being deleted, cannot be assigned to a host");
+    }
+    if (!pod.spec().node_name().empty()) {
+      return Status::Conflict("pods/binding", bm.name(),
+                              "pod " + bm.name() + " is already assigned to node \"" +
+                                  pod.spec().node_name() + "\"");
+    }
+    pod.mutable_spec()->set_node_name(binding.target().name());
+    std::string now = FormatRFC3339(clock_->Now());
+    api::PodCondition* cond = nullptr;
+    for (auto& c : *pod.mutable_status()->mutable_conditions()) {
+      if (c.type() == "PodScheduled") cond = &c;
+    }
+    if (cond == nullptr) {
+      cond = pod.mutable_status()->add_conditions();
+      cond->set_type("PodScheduled");
+    }
+    if (cond->status() != "True") cond->set_last_transition_time(now);
+    cond->set_status("True");
+    cond->clear_reason();
+    cond->clear_message();
+    auto written = WriteUpdate(kind, std::move(*obj), *current, false);
+    if (!written.ok() && written.status().IsConflict() && attempt < 100) continue;
+    return written;
   }
 }
 

@@ -86,6 +86,10 @@ class APIServer {
                            const std::string& name, const DeleteOptions& options = {});
   Result<std::unique_ptr<WatchStream>> Watch(const api::KindInfo& kind, const std::string& ns,
                                              const ListOptions& options);
+  // The pods/binding subresource: assigns a pending pod to a node (spec.nodeName) and sets
+  // its PodScheduled condition, as the scheduler's bind does. A pod already assigned is a
+  // Conflict.
+  Result<ObjectPtr> Bind(const api::Binding& binding);
   int64_t Revision() const { return store_->Revision(); }
   Clock* clock() const { return clock_; }
 

@@ -99,6 +99,18 @@ grpc::Status GrpcService::Delete(grpc::ServerContext*, const api::ObjectRequest*
   return grpc::Status::OK;
 }
 
+grpc::Status GrpcService::Bind(grpc::ServerContext*, const api::ObjectRequest* req,
+                               api::ObjectResponse* resp) {
+  api::Binding binding;
+  if (!binding.ParseFromString(req->object())) {
+    api::StatusToProto(lpv::Status::BadRequest("the request body is not a valid Binding"),
+                       resp->mutable_status());
+    return grpc::Status::OK;
+  }
+  Fill(server_->Bind(binding), resp);
+  return grpc::Status::OK;
+}
+
 grpc::Status GrpcService::List(grpc::ServerContext*, const api::ListRequest* req,
                                api::ListResponse* resp) {
   lpv::Status err;

@@ -38,6 +38,8 @@ class GrpcService final : public api::Lpv::Service {
                       api::ObjectResponse*) override;
   grpc::Status Delete(grpc::ServerContext*, const api::ObjectRequest*,
                       api::ObjectResponse*) override;
+  grpc::Status Bind(grpc::ServerContext*, const api::ObjectRequest*,
+                    api::ObjectResponse*) override;
   grpc::Status List(grpc::ServerContext*, const api::ListRequest*,
                     api::ListResponse*) override;
   grpc::Status Watch(grpc::ServerContext*, const api::ListRequest*,

@@ -28,7 +28,22 @@ const google::protobuf::FieldDescriptor* Field(const Message& m, int number) {
   return m.GetDescriptor()->FindFieldByNumber(number);
 }
 
+// Events have no defaults.
+void SetDefaults(Event*) {}
+
 constexpr int kSpec = 4;
+
+// The StorageObjectInUseProtection admission plugin puts these on every new volume and
+// claim; the protection controllers take them off once nothing uses the object.
+constexpr char kPVProtection[] = "kubernetes.io/pv-protection";
+constexpr char kPVCProtection[] = "kubernetes.io/pvc-protection";
+
+void AddFinalizer(ObjectMeta* meta, const std::string& f) {
+  for (const auto& existing : meta->finalizers()) {
+    if (existing == f) return;
+  }
+  meta->add_finalizers(f);
+}
 constexpr int kStatus = 5;
 
 }  // namespace
@@ -40,10 +55,12 @@ void PrepareForCreate(const KindInfo& kind, Message* obj) {
     auto* pv = static_cast<PersistentVolume*>(obj);
     pv->clear_status();
     pv->mutable_status()->set_phase("Pending");
+    AddFinalizer(pv->mutable_metadata(), kPVProtection);
   } else if (kind.kind == "PersistentVolumeClaim") {
     auto* pvc = static_cast<PersistentVolumeClaim*>(obj);
     pvc->clear_status();
     pvc->mutable_status()->set_phase("Pending");
+    AddFinalizer(pvc->mutable_metadata(), kPVCProtection);
   } else if (kind.kind == "StatefulSet") {
     static_cast<StatefulSet*>(obj)->clear_status();
   } else if (kind.kind == "Pod") {

@@ -43,6 +43,9 @@ class Client {
                                                      const std::string& ns,
                                                      const ListOptions& options = {}) = 0;
 
+  // The pods/binding subresource (the scheduler's bind).
+  virtual Result<ObjectPtr> Bind(const api::Binding& binding) = 0;
+
   // Typed helpers: client.Get<api::PersistentVolume>("", "pv-1").
   template <class T>
   Result<T> Get(const std::string& ns, const std::string& name) {
@@ -95,6 +98,7 @@ class LocalClient : public Client {
                                              const ListOptions& options) override {
     return server_->Watch(kind, ns, options);
   }
+  Result<ObjectPtr> Bind(const api::Binding& binding) override { return server_->Bind(binding); }
 
  private:
   apiserver::APIServer* server_;

@@ -155,6 +155,12 @@ class GrpcClient : public Client {
     if (options.grace_period_seconds) req.set_grace_period_seconds(*options.grace_period_seconds);
     return Call(&api::Lpv::Stub::Delete, kind, req);
   }
+  Result<ObjectPtr> Bind(const api::Binding& binding) override {
+    api::ObjectRequest req;
+    req.set_kind("Binding");
+    binding.SerializeToString(req.mutable_object());
+    return Call(&api::Lpv::Stub::Bind, *api::KindOf("Pod"), req);
+  }
   Result<std::unique_ptr<WatchStream>> Watch(const api::KindInfo& kind, const std::string& ns,
                                              const ListOptions& options) override {
     api::ListRequest req;

@@ -4,9 +4,12 @@
 // follows kubectl's column blocks exactly (a line without a tab ends a block).
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <optional>
+#include <set>
 
 #include "api/clock.h"
+#include "api/quantity.h"
 #include "cmd/printers.h"
 #include "cmd/printers_internal.h"
 
@@ -42,6 +45,18 @@ std::vector<std::string> SortedKeys(const Map<std::string, std::string>& map) {
 // Go's %v of a []string: "[a b]".
 std::string GoList(const RepeatedPtrField<std::string>& items) {
   return "[" + Join({items.begin(), items.end()}, " ") + "]";
+}
+
+// strings.Split(s, "\n"): kubectl prints multi-line values line by line.
+std::vector<std::string> SplitLines(const std::string& s) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (true) {
+    size_t end = s.find('\n', start);
+    lines.push_back(s.substr(start, end == std::string::npos ? end : end - start));
+    if (end == std::string::npos) return lines;
+    start = end + 1;
+  }
 }
 
 std::string TrimSpace(std::string s) {
@@ -117,8 +132,8 @@ void PrintLabelsMultiline(PrefixWriter& w, const std::string& title,
   }
 }
 
-// Annotations print as "key: value" (kubectl since 1.11; the article's older kubectl used
-// key=value). kubectl hides the last-applied configuration and folds long values.
+// Annotations print as "key: value", as current kubectl does (the article's kubectl 1.10
+// printed key=value). kubectl hides the last-applied configuration and folds long values.
 void PrintAnnotationsMultiline(PrefixWriter& w, const std::string& title,
                                const Map<std::string, std::string>& annotations) {
   constexpr size_t kMaxAnnotationLen = 140;
@@ -138,14 +153,11 @@ void PrintAnnotationsMultiline(PrefixWriter& w, const std::string& title,
     if (value.size() + keys[i].size() + 2 > kMaxAnnotationLen ||
         value.find('\n') != std::string::npos) {
       w.Write(0, keys[i] + ":\n");
-      size_t start = 0;
-      while (true) {
-        size_t end = value.find('\n', start);
-        std::string line = value.substr(start, end == std::string::npos ? end : end - start);
-        if (line.size() > kMaxAnnotationLen - 2) line = line.substr(0, kMaxAnnotationLen - 2) + "...";
+      for (std::string line : SplitLines(value)) {
+        if (line.size() > kMaxAnnotationLen - 2) {
+          line = line.substr(0, kMaxAnnotationLen - 2) + "...";
+        }
         w.Write(0, "\t  " + line + "\n");
-        if (end == std::string::npos) break;
-        start = end + 1;
       }
     } else {
       w.Write(0, keys[i] + ": " + value + "\n");
@@ -186,11 +198,10 @@ void DescribeEvents(PrefixWriter& w, const std::vector<lpv::api::Event>& events,
   }
 }
 
-std::string StatusLine(const lpv::api::ObjectMeta& meta, const std::string& phase,
-                       TimePoint now) {
+std::string StatusLine(const lpv::api::ObjectMeta& meta, const std::string& phase, TimePoint now) {
   if (!meta.deletion_timestamp().empty()) {
-    return "Status:\tTerminating (lasts " + TranslateTimestampSince(meta.deletion_timestamp(), now) +
-           ")\n";
+    return "Status:\tTerminating (lasts " +
+           TranslateTimestampSince(meta.deletion_timestamp(), now) + ")\n";
   }
   return "Status:\t" + phase + "\n";
 }
@@ -203,8 +214,10 @@ void PrintHostPathVolumeSource(PrefixWriter& w, const lpv::api::HostPathVolumeSo
 }
 
 void PrintLocalVolumeSource(PrefixWriter& w, const lpv::api::LocalVolumeSource& local) {
-  w.Write(2, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n"
-             "    Path:\t" + local.path() + "\n");
+  w.Write(2,
+          "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n"
+          "    Path:\t" +
+              local.path() + "\n");
 }
 
 void PrintNodeSelectorTerm(PrefixWriter& w, int level, const std::string& title,
@@ -293,8 +306,8 @@ bool PodUsesClaim(const lpv::api::Pod& pod, const lpv::api::PersistentVolumeClai
 }
 
 std::string DescribePersistentVolumeClaim(const lpv::api::PersistentVolumeClaim& pvc,
-                                          const std::vector<lpv::api::Event>& events,
-                                          TimePoint now, const DescribeContext& context) {
+                                          const std::vector<lpv::api::Event>& events, TimePoint now,
+                                          const DescribeContext& context) {
   PrefixWriter w;
   const auto& meta = pvc.metadata();
   w.Write(0, "Name:\t" + meta.name() + "\n");
@@ -386,11 +399,15 @@ void DescribeContainers(PrefixWriter& w, const std::string& label,
                    OrNone(Join(host_ports, ", ")) + "\n");
     if (!c.command().empty()) {
       w.Write(2, "Command:\n");
-      for (const auto& s : c.command()) w.Write(3, s + "\n");
+      for (const auto& s : c.command()) {
+        for (const auto& line : SplitLines(s)) w.Write(3, line + "\n");
+      }
     }
     if (!c.args().empty()) {
       w.Write(2, "Args:\n");
-      for (const auto& s : c.args()) w.Write(3, s + "\n");
+      for (const auto& s : c.args()) {
+        for (const auto& line : SplitLines(s)) w.Write(3, line + "\n");
+      }
     }
     if (status != nullptr) {
       const auto& state = status->state();
@@ -409,20 +426,17 @@ void DescribeContainers(PrefixWriter& w, const std::string& label,
     DescribeResources(w, c.resources(), 2);
     w.Write(2, std::string("Environment:") + (c.env().empty() ? "\t<none>" : "") + "\n");
     for (const auto& e : c.env()) {
-      size_t start = 0;
-      for (bool first = true;; first = false) {
-        size_t end = e.value().find('\n', start);
-        std::string line = e.value().substr(start, end == std::string::npos ? end : end - start);
-        w.Write(3, (first ? e.name() + ":\t" : "\t") + line + "\n");
-        if (end == std::string::npos) break;
-        start = end + 1;
+      std::vector<std::string> lines = SplitLines(e.value());
+      for (size_t i = 0; i < lines.size(); ++i) {
+        w.Write(3, (i == 0 ? e.name() + ":\t" : "\t") + lines[i] + "\n");
       }
     }
     w.Write(2, std::string("Mounts:") + (c.volume_mounts().empty() ? "\t<none>" : "") + "\n");
     std::vector<const lpv::api::VolumeMount*> mounts;
     for (const auto& m : c.volume_mounts()) mounts.push_back(&m);
-    std::stable_sort(mounts.begin(), mounts.end(),
-                     [](const auto* a, const auto* b) { return a->mount_path() < b->mount_path(); });
+    std::stable_sort(mounts.begin(), mounts.end(), [](const auto* a, const auto* b) {
+      return a->mount_path() < b->mount_path();
+    });
     for (const auto* m : mounts) {
       std::string flags = m->read_only() ? "ro" : "rw";
       if (!m->sub_path().empty()) flags += ",path=" + GoQuote(m->sub_path());
@@ -443,17 +457,20 @@ void DescribeVolumes(PrefixWriter& w, const RepeatedPtrField<lpv::api::Volume>& 
     if (v.has_host_path()) {
       PrintHostPathVolumeSource(w, v.host_path());
     } else if (v.has_empty_dir()) {
-      w.Write(2, "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n"
-                 "    Medium:\t" + v.empty_dir().medium() + "\n    SizeLimit:\t" +
-                     (v.empty_dir().has_size_limit() && v.empty_dir().size_limit() != "0"
-                          ? v.empty_dir().size_limit()
-                          : "<unset>") +
-                     "\n");
+      w.Write(2,
+              "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n"
+              "    Medium:\t" +
+                  v.empty_dir().medium() + "\n    SizeLimit:\t" +
+                  (v.empty_dir().has_size_limit() && v.empty_dir().size_limit() != "0"
+                       ? v.empty_dir().size_limit()
+                       : "<unset>") +
+                  "\n");
     } else if (v.has_persistent_volume_claim()) {
-      w.Write(2, "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the "
-                 "same namespace)\n    ClaimName:\t" + v.persistent_volume_claim().claim_name() +
-                     "\n    ReadOnly:\t" +
-                     (v.persistent_volume_claim().read_only() ? "true" : "false") + "\n");
+      w.Write(2,
+              "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the "
+              "same namespace)\n    ClaimName:\t" +
+                  v.persistent_volume_claim().claim_name() + "\n    ReadOnly:\t" +
+                  (v.persistent_volume_claim().read_only() ? "true" : "false") + "\n");
     } else {
       w.Write(1, "<unknown>\n");
     }
@@ -488,32 +505,37 @@ void PrintTolerationsMultiline(PrefixWriter& w, const std::string& title,
 
 // ---- Pod ----
 
-// The pod's QoS class: the status's when set, otherwise computed from cpu and memory
-// requests and limits (quantities compared as written, which the API server normalises).
+// The pod's QoS class: the status's when set, otherwise computed as Kubernetes'
+// ComputePodQOS does from the cpu and memory requests and limits of all containers.
 std::string PodQOSClass(const lpv::api::Pod& pod) {
   if (!pod.status().qos_class().empty()) return pod.status().qos_class();
-  bool any = false;
+  std::map<std::string, lpv::api::Quantity> requests, limits;
   bool guaranteed = true;
-  auto nonzero = [](const Map<std::string, std::string>& m, const std::string& name) {
-    auto it = m.find(name);
-    return it != m.end() && !it->second.empty() && it->second != "0";
+  // Adds the positive cpu and memory quantities of `list` to `sums`; returns their names.
+  auto add = [](const Map<std::string, std::string>& list,
+                std::map<std::string, lpv::api::Quantity>* sums) {
+    std::set<std::string> found;
+    for (const auto& [name, value] : list) {
+      if (name != "cpu" && name != "memory") continue;
+      auto q = lpv::api::Quantity::Parse(value);
+      if (!q.ok() || q->Sign() <= 0) continue;
+      (*sums)[name].Add(*q);
+      found.insert(name);
+    }
+    return found;
   };
-  for (const auto* list : {&pod.spec().containers(), &pod.spec().init_containers()}) {
-    for (const auto& c : *list) {
-      const auto& requests = c.resources().requests();
-      const auto& limits = c.resources().limits();
-      for (const char* name : {"cpu", "memory"}) {
-        if (nonzero(requests, name) || nonzero(limits, name)) any = true;
-        if (!nonzero(limits, name)) guaranteed = false;
-        if (nonzero(requests, name) && nonzero(limits, name) &&
-            requests.at(name) != limits.at(name)) {
-          guaranteed = false;
-        }
-      }
+  for (const auto* containers : {&pod.spec().containers(), &pod.spec().init_containers()}) {
+    for (const auto& c : *containers) {
+      add(c.resources().requests(), &requests);
+      if (add(c.resources().limits(), &limits).size() != 2) guaranteed = false;
     }
   }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
+  if (requests.empty() && limits.empty()) return "BestEffort";
+  for (const auto& [name, request] : requests) {
+    auto limit = limits.find(name);
+    if (limit == limits.end() || limit->second.Cmp(request) != 0) guaranteed = false;
+  }
+  return guaranteed && requests.size() == limits.size() ? "Guaranteed" : "Burstable";
 }
 
 std::string DescribePod(const lpv::api::Pod& pod, const std::vector<lpv::api::Event>& events,
@@ -541,11 +563,11 @@ std::string DescribePod(const lpv::api::Pod& pod, const std::vector<lpv::api::Ev
   if (!meta.deletion_timestamp().empty() && status.phase() != "Failed" &&
       status.phase() != "Succeeded") {
     w.Write(0, StatusLine(meta, status.phase(), now));
-    long long grace = meta.has_deletion_grace_period_seconds()
-                          ? meta.deletion_grace_period_seconds()
-                          : (spec.has_termination_grace_period_seconds()
-                                 ? spec.termination_grace_period_seconds()
-                                 : 30);
+    long long grace =
+        meta.has_deletion_grace_period_seconds()
+            ? meta.deletion_grace_period_seconds()
+            : (spec.has_termination_grace_period_seconds() ? spec.termination_grace_period_seconds()
+                                                           : 30);
     w.Write(0, "Termination Grace Period:\t" + std::to_string(grace) + "s\n");
   } else {
     w.Write(0, "Status:\t" + status.phase() + "\n");
@@ -613,12 +635,13 @@ std::string DescribeNode(const lpv::api::Node& node, const std::vector<lpv::api:
     if (i != 0) w.Write(0, "\t");
     w.Write(0, TaintString(*taints[i]) + "\n");
   }
-  w.Write(0, std::string("Unschedulable:\t") + (node.spec().unschedulable() ? "true" : "false") +
-                 "\n");
+  w.Write(
+      0, std::string("Unschedulable:\t") + (node.spec().unschedulable() ? "true" : "false") + "\n");
 
   if (!status.conditions().empty()) {
-    w.Write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\t"
-               "Message\n");
+    w.Write(0,
+            "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\t"
+            "Message\n");
     w.Write(1, "----\t------\t-----------------\t------------------\t------\t-------\n");
     for (const auto& c : status.conditions()) {
       w.Write(1, c.type() + " \t" + c.status() + " \t" +
@@ -709,7 +732,9 @@ std::string DescribeStorageClass(const lpv::api::StorageClass& sc,
 bool ControlledBy(const lpv::api::Pod& pod, const lpv::api::StatefulSet& sts) {
   const auto* ref = internal::ControllerOf(pod.metadata());
   if (ref == nullptr || pod.metadata().namespace_() != sts.metadata().namespace_()) return false;
-  if (!ref->uid().empty() && !sts.metadata().uid().empty()) return ref->uid() == sts.metadata().uid();
+  if (!ref->uid().empty() && !sts.metadata().uid().empty()) {
+    return ref->uid() == sts.metadata().uid();
+  }
   return ref->kind() == "StatefulSet" && ref->name() == sts.metadata().name();
 }
 
@@ -750,8 +775,8 @@ std::string DescribeStatefulSet(const lpv::api::StatefulSet& sts,
   w.Write(0, "Update Strategy:\t" + spec.update_strategy().type() + "\n");
   if (spec.update_strategy().has_rolling_update() &&
       spec.update_strategy().rolling_update().has_partition()) {
-    w.Write(1, "Partition:\t" + std::to_string(spec.update_strategy().rolling_update().partition()) +
-                   "\n");
+    w.Write(1, "Partition:\t" +
+                   std::to_string(spec.update_strategy().rolling_update().partition()) + "\n");
   }
   int running = 0, waiting = 0, succeeded = 0, failed = 0;
   for (const auto& pod : context.pods) {
@@ -762,9 +787,9 @@ std::string DescribeStatefulSet(const lpv::api::StatefulSet& sts,
     if (phase == "Succeeded") ++succeeded;
     if (phase == "Failed") ++failed;
   }
-  w.Write(0, "Pods Status:\t" + std::to_string(running) + " Running / " +
-                 std::to_string(waiting) + " Waiting / " + std::to_string(succeeded) +
-                 " Succeeded / " + std::to_string(failed) + " Failed\n");
+  w.Write(0, "Pods Status:\t" + std::to_string(running) + " Running / " + std::to_string(waiting) +
+                 " Waiting / " + std::to_string(succeeded) + " Succeeded / " +
+                 std::to_string(failed) + " Failed\n");
   DescribePodTemplate(w, spec.template_());
   if (spec.volume_claim_templates().empty()) {
     w.Write(0, "Volume Claims:\t<none>\n");

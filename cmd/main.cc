@@ -1,1 +1,184 @@
-int main() { return 0; }
+// lpv: a small, real Kubernetes-style control plane in one process, and its kubectl-like
+// client verbs.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "client/remote.h"
+#include "cluster/cluster.h"
+#include "cmd/verbs.h"
+
+namespace {
+
+using namespace lpv;
+
+struct Global {
+  std::string server;
+  std::string data_dir;
+};
+
+int RunServer(const cluster::Options& opts) {
+  // Signals are taken by a thread with sigwait, so shutdown is an ordinary call.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  auto c = cluster::Cluster::Start(opts);
+  if (!c.ok()) {
+    std::cerr << "error: " << c.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "lpv server listening on " << (*c)->address() << " (data dir "
+            << (*c)->data_dir() << ")" << std::endl;
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    (*c)->Stop();
+  });
+  (*c)->Wait();
+  // Wake the signal thread if the server stopped for another reason.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  return 0;
+}
+
+std::unique_ptr<client::Client> Connect(const Global& g, int* rc) {
+  auto target = client::ResolveServer(g.server, g.data_dir);
+  if (!target.ok()) {
+    std::cerr << "error: " << target.status().message() << "\n";
+    *rc = 1;
+    return nullptr;
+  }
+  auto info = client::GetServerInfo(*target);
+  if (!info.ok()) {
+    std::cerr << info.status().message() << "\n";
+    *rc = 1;
+    return nullptr;
+  }
+  return client::NewGrpcClient(*target);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lpv: the Local Persistent Volume lifecycle on a small, real Kubernetes-style "
+               "control plane in one process"};
+  app.require_subcommand(1);
+  // Global flags may come after the verb, as kubectl allows (lpv get pv --server ...).
+  app.fallthrough();
+  Global g;
+  app.add_option("--server,-s", g.server, "host:port of the lpv server (or $LPV_SERVER)");
+  app.add_option("--data-dir", g.data_dir,
+                 "data dir of the server (default $LPV_DATA_DIR or ~/.lpv)");
+  cmd::Streams streams{std::cout, std::cerr, std::cin};
+  int rc = 0;
+
+  // server
+  cluster::Options sopts;
+  sopts.data_dir = "";
+  bool no_sync = false;
+  auto* server = app.add_subcommand("server", "Run the cluster: store, API server, controllers");
+  server->add_option("--listen", sopts.listen, "address to listen on (loopback by default)")
+      ->default_val("127.0.0.1:0");
+  server->add_flag("--unsafe-no-fsync", no_sync,
+                   "do not sync writes to disk (faster; a crash may lose the last writes)");
+  server->callback([&] {
+    sopts.data_dir = g.data_dir.empty() ? client::DefaultDataDir() : g.data_dir;
+    sopts.sync = !no_sync;
+    rc = RunServer(sopts);
+  });
+
+  // apply
+  cmd::ApplyOptions aopts;
+  auto* apply = app.add_subcommand("apply", "Create or update objects from manifests");
+  apply->add_option("-f,--filename", aopts.files, "file, directory or - for stdin")->required();
+  apply->add_option("-n,--namespace", aopts.ns, "namespace");
+  std::string dry_run;
+  apply->add_option("--dry-run", dry_run, "client: only print what would be done");
+  apply->callback([&] {
+    aopts.dry_run = !dry_run.empty() && dry_run != "none";
+    auto c = Connect(g, &rc);
+    if (c) rc = cmd::Apply(*c, aopts, streams);
+  });
+
+  // get
+  cmd::GetOptions gopts;
+  auto* get = app.add_subcommand("get", "Print objects as kubectl get does");
+  get->add_option("kind", gopts.kind, "kind: pv, pvc, pods, nodes, sc, sts, events")->required();
+  get->add_option("names", gopts.names, "names");
+  get->add_option("-o,--output", gopts.output, "wide|json|yaml|name")
+      ->check(CLI::IsMember({"", "wide", "json", "yaml", "name"}));
+  get->add_option("-n,--namespace", gopts.ns, "namespace")->default_val("default");
+  get->add_flag("-A,--all-namespaces", gopts.all_namespaces, "every namespace");
+  get->add_option("-l,--selector", gopts.selector, "label selector");
+  get->add_option("--field-selector", gopts.field_selector, "field selector");
+  get->add_flag("-w,--watch", gopts.watch, "after listing, watch for changes");
+  get->add_flag("--no-headers", gopts.no_headers, "no header row");
+  get->add_option("--watch-events", gopts.watch_events, "with -w: stop after N changes");
+  get->callback([&] {
+    auto c = Connect(g, &rc);
+    if (c) rc = cmd::Get(*c, gopts, streams);
+  });
+
+  // describe
+  cmd::DescribeOptions dopts;
+  auto* describe = app.add_subcommand("describe", "Show an object in detail, with its events");
+  describe->add_option("kind", dopts.kind, "kind")->required();
+  describe->add_option("names", dopts.names, "names");
+  describe->add_option("-n,--namespace", dopts.ns, "namespace")->default_val("default");
+  describe->add_option("-l,--selector", dopts.selector, "label selector");
+  describe->callback([&] {
+    auto c = Connect(g, &rc);
+    if (c) rc = cmd::Describe(*c, dopts, streams);
+  });
+
+  // delete
+  cmd::DeleteOptions xopts;
+  auto* del = app.add_subcommand("delete", "Delete objects (waits until they are gone)");
+  del->add_option("kind", xopts.kind, "kind");
+  del->add_option("names", xopts.names, "names");
+  del->add_option("-f,--filename", xopts.files, "delete what these manifests name");
+  del->add_option("-n,--namespace", xopts.ns, "namespace")->default_val("default");
+  bool no_wait = false;
+  std::string wait_value;
+  del->add_option("--wait", wait_value, "true|false: wait for finalizers")
+      ->check(CLI::IsMember({"true", "false"}));
+  int64_t grace = -1;
+  del->add_option("--grace-period", grace, "seconds; 0 = at once");
+  int timeout_s = 0;
+  del->add_option("--timeout", timeout_s, "seconds to wait; 0 = as long as it takes");
+  del->add_flag("--ignore-not-found", xopts.ignore_not_found, "no error if absent");
+  del->callback([&] {
+    no_wait = wait_value == "false";
+    xopts.wait = !no_wait;
+    if (grace >= 0) xopts.grace_period = grace;
+    xopts.timeout = std::chrono::seconds(timeout_s);
+    auto c = Connect(g, &rc);
+    if (c) rc = cmd::Delete(*c, xopts, streams);
+  });
+
+  // events
+  cmd::EventsOptions eopts;
+  auto* events = app.add_subcommand("events", "List events, oldest first");
+  events->add_option("-n,--namespace", eopts.ns, "namespace")->default_val("default");
+  events->add_flag("-A,--all-namespaces", eopts.all_namespaces, "every namespace");
+  events->add_option("--for", eopts.for_object, "only events of kind/name");
+  events->add_option("-o,--output", eopts.output, "json|yaml");
+  events->add_flag("-w,--watch", eopts.watch, "watch for new events");
+  events->add_option("--watch-events", eopts.watch_events, "with -w: stop after N events");
+  events->callback([&] {
+    auto c = Connect(g, &rc);
+    if (c) rc = cmd::Events(*c, eopts, streams);
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return rc;
+}

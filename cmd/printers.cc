@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <set>
 
 #include "api/clock.h"
@@ -144,15 +145,14 @@ std::string TabWriter::Format(std::string_view text) const {
   size_t start = 0;
   while (true) {
     size_t end = text.find('\n', start);
-    std::string_view line = text.substr(start, end == std::string_view::npos ? text.size() - start
-                                                                             : end - start);
+    std::string_view line =
+        text.substr(start, end == std::string_view::npos ? text.size() - start : end - start);
     std::vector<Cell> cells;
     size_t cell_start = 0;
     while (true) {
       size_t tab = line.find('\t', cell_start);
-      std::string_view cell = line.substr(cell_start, tab == std::string_view::npos
-                                                          ? line.size() - cell_start
-                                                          : tab - cell_start);
+      std::string_view cell = line.substr(
+          cell_start, tab == std::string_view::npos ? line.size() - cell_start : tab - cell_start);
       cells.push_back({cell, RuneCount(cell)});
       if (tab == std::string_view::npos) break;
       cell_start = tab + 1;
@@ -168,13 +168,11 @@ std::string TabWriter::Format(std::string_view text) const {
 }
 
 const lpv::api::ObjectMeta* MetaOf(const google::protobuf::Message& obj) {
-  const google::protobuf::FieldDescriptor* field =
-      obj.GetDescriptor()->FindFieldByName("metadata");
+  const google::protobuf::FieldDescriptor* field = obj.GetDescriptor()->FindFieldByName("metadata");
   if (field == nullptr || field->message_type() != lpv::api::ObjectMeta::descriptor()) {
     return nullptr;
   }
-  return dynamic_cast<const lpv::api::ObjectMeta*>(
-      &obj.GetReflection()->GetMessage(obj, field));
+  return dynamic_cast<const lpv::api::ObjectMeta*>(&obj.GetReflection()->GetMessage(obj, field));
 }
 
 std::string FormatRFC1123Z(const std::string& rfc3339) {

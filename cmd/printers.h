@@ -10,21 +10,21 @@
 // Every function is pure (the current time is a parameter) and safe for concurrent use.
 #pragma once
 
+#include <google/protobuf/message.h>
+#include <google/protobuf/repeated_ptr_field.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/message.h>
-#include <google/protobuf/repeated_ptr_field.h>
 
 #include "api/objects.pb.h"
 
 namespace lpv::cmd {
 
 struct PrintOptions {
-  bool wide = false;            // -o wide: the extra columns
-  bool with_namespace = false;  // -A: a NAMESPACE column first, for namespaced kinds
-  bool no_headers = false;      // --no-headers
+  bool wide = false;                          // -o wide: the extra columns
+  bool with_namespace = false;                // -A: a NAMESPACE column first, for namespaced kinds
+  bool no_headers = false;                    // --no-headers
   std::chrono::system_clock::time_point now;  // AGE and LAST SEEN count from here
 };
 

@@ -2,12 +2,12 @@
 // part of cmd's interface: include printers.h instead.
 #pragma once
 
+#include <google/protobuf/map.h>
+#include <google/protobuf/message.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/map.h>
-#include <google/protobuf/message.h>
 
 #include "api/objects.pb.h"
 

@@ -46,8 +46,8 @@ Row PersistentVolumeRow(const lpv::api::PersistentVolume& pv, const PrintOptions
   if (pv.spec().has_claim_ref()) {
     claim = pv.spec().claim_ref().namespace_() + "/" + pv.spec().claim_ref().name();
   }
-  std::string phase = pv.metadata().deletion_timestamp().empty() ? pv.status().phase()
-                                                                  : "Terminating";
+  std::string phase =
+      pv.metadata().deletion_timestamp().empty() ? pv.status().phase() : "Terminating";
   std::string volume_mode = pv.spec().has_volume_mode() ? pv.spec().volume_mode() : "<unset>";
   return {pv.metadata().name(),
           internal::StorageQuantity(pv.spec().capacity()),
@@ -63,8 +63,8 @@ Row PersistentVolumeRow(const lpv::api::PersistentVolume& pv, const PrintOptions
 
 Row PersistentVolumeClaimRow(const lpv::api::PersistentVolumeClaim& pvc,
                              const PrintOptions& options) {
-  std::string phase = pvc.metadata().deletion_timestamp().empty() ? pvc.status().phase()
-                                                                   : "Terminating";
+  std::string phase =
+      pvc.metadata().deletion_timestamp().empty() ? pvc.status().phase() : "Terminating";
   // Capacity and access modes are the bound volume's, so only a claim naming a volume
   // has them.
   std::string capacity, access_modes;
@@ -199,9 +199,8 @@ Row EventRow(const lpv::api::Event& e, const PrintOptions& options) {
   std::string kind = e.involved_object().kind();
   std::transform(kind.begin(), kind.end(), kind.begin(),
                  [](unsigned char c) { return std::tolower(c); });
-  std::string object = e.involved_object().name().empty()
-                           ? kind
-                           : kind + "/" + e.involved_object().name();
+  std::string object =
+      e.involved_object().name().empty() ? kind : kind + "/" + e.involved_object().name();
   std::string component =
       e.source().component().empty() ? e.reporting_component() : e.source().component();
   std::string host = e.source().host().empty() ? e.reporting_instance() : e.source().host();
@@ -209,8 +208,16 @@ Row EventRow(const lpv::api::Event& e, const PrintOptions& options) {
   std::string message = e.message();
   message.erase(0, message.find_first_not_of(" \t\n\r\f\v"));
   message.erase(message.find_last_not_of(" \t\n\r\f\v") + 1);
-  return {last_seen, e.type(), e.reason(), object, e.involved_object().field_path(), source,
-          message, first_seen, std::to_string(count), e.metadata().name()};
+  return {last_seen,
+          e.type(),
+          e.reason(),
+          object,
+          e.involved_object().field_path(),
+          source,
+          message,
+          first_seen,
+          std::to_string(count),
+          e.metadata().name()};
 }
 
 std::optional<Row> GenericRow(const Message& obj, const PrintOptions& options) {
@@ -223,43 +230,86 @@ const std::map<std::string, TableDefinition>& Tables() {
   using namespace lpv::api;
   static const auto* tables = new std::map<std::string, TableDefinition>{
       {"PersistentVolume",
-       {{{"Name"}, {"Capacity"}, {"Access Modes"}, {"Reclaim Policy"}, {"Status"}, {"Claim"},
-         {"StorageClass"}, {"Reason"}, {"Age"}, {"VolumeMode", true}},
+       {{{"Name"},
+         {"Capacity"},
+         {"Access Modes"},
+         {"Reclaim Policy"},
+         {"Status"},
+         {"Claim"},
+         {"StorageClass"},
+         {"Reason"},
+         {"Age"},
+         {"VolumeMode", true}},
         false,
         Typed<PersistentVolume, PersistentVolumeRow>}},
       {"PersistentVolumeClaim",
-       {{{"Name"}, {"Status"}, {"Volume"}, {"Capacity"}, {"Access Modes"}, {"StorageClass"},
-         {"Age"}, {"VolumeMode", true}},
+       {{{"Name"},
+         {"Status"},
+         {"Volume"},
+         {"Capacity"},
+         {"Access Modes"},
+         {"StorageClass"},
+         {"Age"},
+         {"VolumeMode", true}},
         true,
         Typed<PersistentVolumeClaim, PersistentVolumeClaimRow>}},
       {"Pod",
-       {{{"Name"}, {"Ready"}, {"Status"}, {"Restarts"}, {"Age"}, {"IP", true}, {"Node", true},
-         {"Nominated Node", true}, {"Readiness Gates", true}},
-        true, Typed<Pod, PodRow>}},
+       {{{"Name"},
+         {"Ready"},
+         {"Status"},
+         {"Restarts"},
+         {"Age"},
+         {"IP", true},
+         {"Node", true},
+         {"Nominated Node", true},
+         {"Readiness Gates", true}},
+        true,
+        Typed<Pod, PodRow>}},
       {"Node",
-       {{{"Name"}, {"Status"}, {"Roles"}, {"Age"}, {"Version"}, {"Internal-IP", true},
-         {"External-IP", true}, {"OS-Image", true}, {"Kernel-Version", true},
+       {{{"Name"},
+         {"Status"},
+         {"Roles"},
+         {"Age"},
+         {"Version"},
+         {"Internal-IP", true},
+         {"External-IP", true},
+         {"OS-Image", true},
+         {"Kernel-Version", true},
          {"Container-Runtime", true}},
-        false, Typed<Node, NodeRow>}},
+        false,
+        Typed<Node, NodeRow>}},
       {"StorageClass",
-       {{{"Name"}, {"Provisioner"}, {"ReclaimPolicy"}, {"VolumeBindingMode"},
-         {"AllowVolumeExpansion"}, {"Age"}},
-        false, Typed<StorageClass, StorageClassRow>}},
+       {{{"Name"},
+         {"Provisioner"},
+         {"ReclaimPolicy"},
+         {"VolumeBindingMode"},
+         {"AllowVolumeExpansion"},
+         {"Age"}},
+        false,
+        Typed<StorageClass, StorageClassRow>}},
       {"StatefulSet",
        {{{"Name"}, {"Ready"}, {"Age"}, {"Containers", true}, {"Images", true}},
-        true, Typed<StatefulSet, StatefulSetRow>}},
+        true,
+        Typed<StatefulSet, StatefulSetRow>}},
       {"Event",
-       {{{"Last Seen"}, {"Type"}, {"Reason"}, {"Object"}, {"Subobject", true},
-         {"Source", true}, {"Message"}, {"First Seen", true}, {"Count", true},
+       {{{"Last Seen"},
+         {"Type"},
+         {"Reason"},
+         {"Object"},
+         {"Subobject", true},
+         {"Source", true},
+         {"Message"},
+         {"First Seen", true},
+         {"Count", true},
          {"Name", true}},
-        true, Typed<Event, EventRow>}},
+        true,
+        Typed<Event, EventRow>}},
   };
   return *tables;
 }
 
 std::string Upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return std::toupper(c); });
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
   return s;
 }
 
@@ -275,9 +325,9 @@ std::string PrintTable(const std::string& kind,
                        const std::vector<const google::protobuf::Message*>& objects,
                        const PrintOptions& options) {
   if (objects.empty()) return "";
-  static const TableDefinition kGeneric{{{"Name"}, {"Age"}}, true, GenericRow};
+  static const auto* generic = new TableDefinition{{{"Name"}, {"Age"}}, true, GenericRow};
   auto it = Tables().find(kind);
-  const TableDefinition& table = it == Tables().end() ? kGeneric : it->second;
+  const TableDefinition& table = it == Tables().end() ? *generic : it->second;
   const bool with_namespace = options.with_namespace && table.namespaced;
 
   std::string text;

@@ -24,14 +24,18 @@ bool WatchState::Wants(const Event& ev) const {
 }
 
 bool WatchState::Push(const std::shared_ptr<const Event>& ev) {
+  bool queued = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (ended()) return false;
     if (queue_.size() < queue_limit_) {
       queue_.push_back(ev);
-      cv_.notify_one();
-      return true;
+      queued = true;
     }
+  }
+  if (queued) {
+    cv_.notify_one();  // outside mu_, so the woken reader does not block on it at once
+    return true;
   }
   // Cutting off rather than blocking keeps this writer (and every other watcher) moving;
   // the client relists and watches again, as after a 410 from the apiserver.
@@ -70,9 +74,10 @@ void WatchState::ReleaseReplayLocked() {
   db_ = nullptr;
 }
 
-bool WatchState::NextFromHistory(Event* ev) {
+WatchState::Replay WatchState::NextFromHistory(Event* ev,
+                                               std::chrono::steady_clock::time_point deadline) {
   std::lock_guard<std::mutex> lock(replay_mu_);
-  if (snapshot_ == nullptr) return false;
+  if (snapshot_ == nullptr) return Replay::kDone;
   if (!iter_) {
     lower_bound_ = LogKey(after_revision_ + 1);
     upper_bound_ = LogKey(replay_until_ + 1);
@@ -84,7 +89,9 @@ bool WatchState::NextFromHistory(Event* ev) {
     iter_.reset(db_->NewIterator(ro));
     iter_->Seek(lower_bound_);
   }
-  // The checks of ended() let Cancel and store close stop a long skip over other prefixes.
+  // A long run of other prefixes' events is skipped in slices, so Next still honours its
+  // timeout, and Cancel or store close (ended()) stop it promptly.
+  int skipped = 0;
   for (; iter_->Valid() && !ended(); iter_->Next()) {
     std::string_view key;
     std::string_view value(iter_->value().data(), iter_->value().size());
@@ -94,28 +101,44 @@ bool WatchState::NextFromHistory(Event* ev) {
       End(Status::Internal("store: corrupt log entry"));
       break;
     }
-    if (!key.starts_with(prefix_)) continue;
+    if (!key.starts_with(prefix_)) {
+      if (++skipped % 1024 == 0 && std::chrono::steady_clock::now() >= deadline) {
+        iter_->Next();
+        return Replay::kTimedOut;
+      }
+      continue;
+    }
     if (!DecodeEvent(value, ev)) {
       End(Status::Internal("store: corrupt log entry"));
       break;
     }
     ev->revision = revision;
     iter_->Next();
-    return true;
+    return Replay::kEvent;
   }
   if (!ended() && !iter_->status().ok()) {
     End(Status::Internal("store: reading watch history: " + iter_->status().ToString()));
   }
   ReleaseReplayLocked();
-  return false;
+  return Replay::kDone;
 }
 
 bool WatchState::Next(Event* ev, std::chrono::milliseconds timeout) {
   if (ended()) return false;
-  if (NextFromHistory(ev)) return true;
+  // Clamped so a caller's "forever" (milliseconds::max()) cannot overflow the deadline.
+  constexpr std::chrono::milliseconds kForever = std::chrono::hours(24 * 365);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::clamp(timeout, decltype(timeout)(0), kForever);
+  switch (NextFromHistory(ev, deadline)) {
+    case Replay::kEvent:
+      return true;
+    case Replay::kTimedOut:
+      return false;
+    case Replay::kDone:
+      break;
+  }
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, std::max(timeout, std::chrono::milliseconds(0)),
-               [this] { return ended() || !queue_.empty(); });
+  cv_.wait_until(lock, deadline, [this] { return ended() || !queue_.empty(); });
   if (ended() || queue_.empty()) return false;
   *ev = *queue_.front();
   queue_.pop_front();
@@ -151,11 +174,6 @@ void WatchHub::Close(const Status& status) {
     w->ReleaseReplay();
   }
   watchers_.clear();
-}
-
-size_t WatchHub::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return watchers_.size();
 }
 
 WatcherImpl::~WatcherImpl() {

@@ -38,7 +38,7 @@ class WatchState {
   bool Wants(const Event& ev) const;
 
   // Writers: queues `ev`, or cuts the watcher off when its queue is full. Returns false
-  // when the watch has ended (the hub then drops it).
+  // when the watch has ended.
   bool Push(const std::shared_ptr<const Event>& ev);
 
   // Ends the watch with `status` (OK for a cancel) unless it already ended; frees the
@@ -53,8 +53,10 @@ class WatchState {
   void ReleaseReplay();
 
  private:
-  // Replay step under replay_mu_: true with *ev filled, false once history is exhausted.
-  bool NextFromHistory(Event* ev);
+  enum class Replay { kEvent, kDone, kTimedOut };
+  // One replay step under replay_mu_: kEvent with *ev filled, kDone once the history is
+  // exhausted (or the watch ended), kTimedOut if skipping other keys ran past `deadline`.
+  Replay NextFromHistory(Event* ev, std::chrono::steady_clock::time_point deadline);
   void ReleaseReplayLocked();
 
   const std::string prefix_;
@@ -89,7 +91,6 @@ class WatchHub {
   void Publish(const std::shared_ptr<const Event>& ev);
   // Ends every watcher with `status` and releases their snapshots; later Adds fail.
   void Close(const Status& status);
-  size_t size() const;
 
  private:
   mutable std::mutex mu_;

@@ -314,6 +314,30 @@ TEST_F(WatchTest, NextTimesOutWithOkStatus) {
   EXPECT_FALSE(w->done());
 }
 
+TEST_F(WatchTest, NextWithMaxTimeoutWaitsForAnEvent) {
+  auto w = MustWatch(store_.get(), "/a/", 0);
+  Event ev;
+  bool got = false;
+  std::thread reader([&] { got = w->Next(&ev, milliseconds::max()); });
+  ASSERT_TRUE(store_->Create("/a/x", "").ok());
+  reader.join();
+  EXPECT_TRUE(got);
+  EXPECT_EQ(ev.key, "/a/x");
+}
+
+TEST_F(WatchTest, ReplaySkippingOtherPrefixesHonoursTimeout) {
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(store_->Create("/x/" + std::to_string(i), "").ok());
+  ASSERT_TRUE(store_->Create("/a/last", "").ok());
+  auto w = MustWatch(store_.get(), "/a/", 0);
+  Event ev;
+  EXPECT_FALSE(w->Next(&ev, milliseconds(0))) << "3000 entries to skip take past a 0 timeout";
+  EXPECT_TRUE(w->status().ok());
+  EXPECT_FALSE(w->done());
+  ASSERT_TRUE(w->Next(&ev, kWait));
+  EXPECT_EQ(ev.key, "/a/last");
+  EXPECT_EQ(ev.revision, 3001);
+}
+
 TEST_F(WatchTest, CancelFromAnotherThreadWakesBlockedNext) {
   auto w = MustWatch(store_.get(), "/a/", 0);
   bool got = true;

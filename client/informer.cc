@@ -1,0 +1,240 @@
+#include "client/informer.h"
+
+namespace lpv::client {
+
+Informer::Informer(Client* client, const api::KindInfo& kind, std::string ns,
+                   ListOptions selectors, Clock* clock)
+    : client_(client), kind_(kind), ns_(std::move(ns)), selectors_(std::move(selectors)),
+      clock_(clock ? clock : RealClock::Get()) {}
+
+Informer::~Informer() { Stop(); }
+
+void Informer::AddEventHandler(EventHandler handler) { handlers_.push_back(std::move(handler)); }
+
+void Informer::AddIndexer(const std::string& name, IndexFunc fn) {
+  index_funcs_[name] = std::move(fn);
+}
+
+void Informer::SetResyncPeriod(Duration period) { resync_period_ = period; }
+
+void Informer::Start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { Run(); });
+  ScheduleResync();
+}
+
+void Informer::Stop() {
+  if (stop_.exchange(true)) return;
+  alive_->store(false);
+  if (resync_timer_) clock_->CancelTimer(resync_timer_);
+  {
+    std::lock_guard<std::mutex> l(watch_mu_);
+    if (watch_) watch_->Stop();
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Informer::ScheduleResync() {
+  if (resync_period_ <= Duration::zero() || stop_) return;
+  auto alive = alive_;
+  resync_timer_ = clock_->AfterFunc(resync_period_, [this, alive] {
+    if (!alive->load()) return;
+    resync_due_ = true;
+    ScheduleResync();
+  });
+}
+
+bool Informer::WaitForCacheSync(std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> l(mu_);
+  return cv_.wait_for(l, timeout, [&] { return synced_.load() || stop_.load(); }) &&
+         synced_.load();
+}
+
+ObjectRef Informer::Get(const std::string& key) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = items_.find(key);
+  return it == items_.end() ? nullptr : it->second;
+}
+
+std::vector<ObjectRef> Informer::List() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ObjectRef> out;
+  out.reserve(items_.size());
+  for (const auto& [k, v] : items_) out.push_back(v);
+  return out;
+}
+
+std::vector<std::string> Informer::IndexKeys(const std::string& index,
+                                             const std::string& value) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::string> out;
+  auto idx = indexes_.find(index);
+  if (idx == indexes_.end()) return out;
+  auto it = idx->second.find(value);
+  if (it == idx->second.end()) return out;
+  return {it->second.begin(), it->second.end()};
+}
+
+std::vector<ObjectRef> Informer::ByIndex(const std::string& index,
+                                         const std::string& value) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ObjectRef> out;
+  auto idx = indexes_.find(index);
+  if (idx == indexes_.end()) return out;
+  auto it = idx->second.find(value);
+  if (it == idx->second.end()) return out;
+  for (const auto& key : it->second) {
+    auto obj = items_.find(key);
+    if (obj != items_.end()) out.push_back(obj->second);
+  }
+  return out;
+}
+
+size_t Informer::Size() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return items_.size();
+}
+
+void Informer::IndexLocked(const std::string& key, const google::protobuf::Message& obj,
+                           bool add) {
+  for (const auto& [name, fn] : index_funcs_) {
+    for (const auto& value : fn(obj)) {
+      auto& keys = indexes_[name][value];
+      if (add) {
+        keys.insert(key);
+      } else {
+        keys.erase(key);
+        if (keys.empty()) indexes_[name].erase(value);
+      }
+    }
+  }
+}
+
+void Informer::Put(ObjectRef obj) {
+  std::string key = api::KeyOf(*obj);
+  ObjectRef old;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = items_.find(key);
+    if (it != items_.end()) {
+      old = it->second;
+      IndexLocked(key, *old, false);
+      it->second = obj;
+    } else {
+      items_.emplace(key, obj);
+    }
+    IndexLocked(key, *obj, true);
+  }
+  for (const auto& h : handlers_) {
+    if (old) {
+      if (h.on_update) h.on_update(old, obj);
+    } else if (h.on_add) {
+      h.on_add(obj);
+    }
+  }
+}
+
+void Informer::Remove(const ObjectRef& obj) {
+  std::string key = api::KeyOf(*obj);
+  ObjectRef old;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = items_.find(key);
+    if (it == items_.end()) return;
+    old = it->second;
+    IndexLocked(key, *old, false);
+    items_.erase(it);
+  }
+  // The handler sees the final state of the object, as a DeletedFinalStateUnknown would
+  // carry the last known one.
+  for (const auto& h : handlers_) {
+    if (h.on_delete) h.on_delete(obj);
+  }
+}
+
+bool Informer::ListAndReplace(std::string* rv) {
+  auto list = client_->List(kind_, ns_, {selectors_.label_selector, selectors_.field_selector, ""});
+  if (!list.ok()) return false;
+  ++lists_;
+  *rv = list->resource_version;
+  std::set<std::string> seen;
+  for (auto& item : list->items) {
+    ObjectRef obj(std::move(item));
+    std::string key = api::KeyOf(*obj);
+    seen.insert(key);
+    ObjectRef cur = Get(key);
+    // Unchanged objects (same resourceVersion) are not redelivered after a relist.
+    if (cur && api::Meta(*cur).resource_version() == api::Meta(*obj).resource_version()) {
+      continue;
+    }
+    Put(obj);
+  }
+  for (const auto& obj : List()) {
+    if (!seen.count(api::KeyOf(*obj))) Remove(obj);
+  }
+  return true;
+}
+
+void Informer::Resync() {
+  for (const auto& obj : List()) {
+    for (const auto& h : handlers_) {
+      if (h.on_update) h.on_update(obj, obj);
+    }
+  }
+}
+
+void Informer::Run() {
+  std::string rv;
+  bool need_list = true;
+  while (!stop_) {
+    if (need_list) {
+      if (!ListAndReplace(&rv)) {
+        // The server is unreachable: try again shortly (or stop).
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait_for(l, std::chrono::milliseconds(200), [&] { return stop_.load(); });
+        continue;
+      }
+      if (!synced_.exchange(true)) {
+        std::lock_guard<std::mutex> l(mu_);
+        cv_.notify_all();
+      }
+      need_list = false;
+    }
+    auto w = client_->Watch(kind_, ns_, {selectors_.label_selector, selectors_.field_selector, rv});
+    if (!w.ok()) {
+      need_list = true;
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> l(watch_mu_);
+      watch_ = std::move(*w);
+      if (stop_) break;
+    }
+    while (!stop_) {
+      if (resync_due_.exchange(false)) Resync();
+      WatchEvent ev;
+      if (!watch_->Next(&ev, std::chrono::milliseconds(100))) {
+        if (watch_->done()) break;
+        continue;
+      }
+      ObjectRef obj(std::move(ev.object));
+      rv = api::Meta(*obj).resource_version();
+      if (ev.type == "DELETED") {
+        Remove(obj);
+      } else {
+        Put(obj);
+      }
+    }
+    Status end;
+    {
+      std::lock_guard<std::mutex> l(watch_mu_);
+      end = watch_->status();
+      watch_.reset();
+    }
+    // History gone, or cut off for falling behind: relist. Otherwise resume the watch.
+    if (!end.ok()) need_list = true;
+  }
+}
+
+}  // namespace lpv::client

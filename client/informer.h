@@ -1,0 +1,114 @@
+// An informer, as client-go's SharedIndexInformer: it lists a kind, then watches from the
+// list's resourceVersion, keeping a local cache with indexes and calling handlers on
+// every add, update and delete. When the watch history it needs is gone ("too old
+// resource version") it relists and reconciles the cache with what changed meanwhile.
+//
+// Controllers read the cache, never the API, for what they decide on; objects in the
+// cache are immutable and shared (ObjectRef), so reading is cheap and lock-free after
+// the lookup.
+//
+// Threads: one thread per informer runs list/watch and calls the handlers, in event
+// order, after the cache reflects the event. Handlers should only enqueue keys.
+// Cache reads are safe from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "client/client.h"
+
+namespace lpv::client {
+
+using ObjectRef = std::shared_ptr<const google::protobuf::Message>;
+
+template <class T>
+std::shared_ptr<const T> As(const ObjectRef& o) {
+  return std::static_pointer_cast<const T>(o);
+}
+
+struct EventHandler {
+  std::function<void(const ObjectRef&)> on_add;
+  std::function<void(const ObjectRef& old_obj, const ObjectRef& new_obj)> on_update;
+  std::function<void(const ObjectRef&)> on_delete;
+};
+
+// The values an object is indexed under (e.g. a pod's node name).
+using IndexFunc = std::function<std::vector<std::string>(const google::protobuf::Message&)>;
+
+class Informer {
+ public:
+  Informer(Client* client, const api::KindInfo& kind, std::string ns = "",
+           ListOptions selectors = {}, Clock* clock = nullptr);
+  ~Informer();
+  Informer(const Informer&) = delete;
+  Informer& operator=(const Informer&) = delete;
+
+  // Before Start().
+  void AddEventHandler(EventHandler handler);
+  void AddIndexer(const std::string& name, IndexFunc fn);
+  // Every `period`, every cached object is delivered again as an update (old == new),
+  // so level-triggered controllers re-check the world. Zero = never.
+  void SetResyncPeriod(Duration period);
+
+  void Start();
+  void Stop();
+
+  bool HasSynced() const { return synced_.load(); }
+  // Waits (on a condition, not a sleep) until the first list is in the cache.
+  bool WaitForCacheSync(std::chrono::milliseconds timeout) const;
+
+  // Cache reads. Key = "namespace/name" or "name".
+  ObjectRef Get(const std::string& key) const;
+  std::vector<ObjectRef> List() const;
+  std::vector<ObjectRef> ByIndex(const std::string& index, const std::string& value) const;
+  std::vector<std::string> IndexKeys(const std::string& index, const std::string& value) const;
+  size_t Size() const;
+
+  const api::KindInfo& kind() const { return kind_; }
+  // How many times the informer has listed (1 after the first sync).
+  int lists() const { return lists_.load(); }
+
+ private:
+  void Run();
+  bool ListAndReplace(std::string* rv);
+  void Put(ObjectRef obj);
+  void Remove(const ObjectRef& obj);
+  void IndexLocked(const std::string& key, const google::protobuf::Message& obj, bool add);
+  void Resync();
+  void ScheduleResync();
+
+  Client* client_;
+  const api::KindInfo& kind_;
+  std::string ns_;
+  ListOptions selectors_;
+  Clock* clock_;
+  std::vector<EventHandler> handlers_;
+  std::map<std::string, IndexFunc> index_funcs_;
+  Duration resync_period_{0};
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::unordered_map<std::string, ObjectRef> items_;
+  std::map<std::string, std::map<std::string, std::set<std::string>>> indexes_;
+
+  std::atomic<bool> synced_{false};
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> resync_due_{false};
+  std::atomic<int> lists_{0};
+  std::mutex watch_mu_;
+  std::unique_ptr<WatchStream> watch_;
+  TimerId resync_timer_ = 0;
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  std::thread thread_;
+};
+
+}  // namespace lpv::client

@@ -1,0 +1,324 @@
+// The API's semantics, run against both the in-process client and the gRPC client: the
+// two must be indistinguishable.
+#include <gtest/gtest.h>
+
+#include "api/objects.pb.h"
+#include "api/scheme.h"
+#include "client/client.h"
+#include "cluster/cluster.h"
+
+namespace lpv {
+namespace {
+
+using api::KindOf;
+
+enum class Transport { kLocal, kGrpc };
+
+class ApiTest : public ::testing::TestWithParam<Transport> {
+ protected:
+  void SetUp() override { Start({}); }
+
+  void Start(cluster::Options opts) {
+    client_.reset();
+    cluster_.reset();
+    auto c = cluster::Cluster::Start(opts);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    cluster_ = std::move(*c);
+    if (GetParam() == Transport::kGrpc) {
+      client_ = client::NewGrpcClient(cluster_->address());
+    }
+  }
+  client::Client& c() { return client_ ? *client_ : *cluster_->client(); }
+
+  static api::PersistentVolume LocalPV(const std::string& name, const std::string& node) {
+    api::PersistentVolume pv;
+    pv.mutable_metadata()->set_name(name);
+    (*pv.mutable_spec()->mutable_capacity())["storage"] = "368Gi";
+    pv.mutable_spec()->add_access_modes("ReadWriteOnce");
+    pv.mutable_spec()->set_storage_class_name("local-storage");
+    pv.mutable_spec()->mutable_local()->set_path("/mnt/disks/vol1");
+    auto* expr = pv.mutable_spec()->mutable_node_affinity()->mutable_required()
+                     ->add_node_selector_terms()->add_match_expressions();
+    expr->set_key("kubernetes.io/hostname");
+    expr->set_operator_("In");
+    expr->add_values(node);
+    return pv;
+  }
+
+  static api::Pod SimplePod(const std::string& name, const std::string& node = "") {
+    api::Pod pod;
+    pod.mutable_metadata()->set_name(name);
+    pod.mutable_metadata()->set_namespace_("default");
+    auto* ctr = pod.mutable_spec()->add_containers();
+    ctr->set_name("c");
+    ctr->set_image("busybox");
+    pod.mutable_spec()->set_node_name(node);
+    return pod;
+  }
+
+  std::unique_ptr<cluster::Cluster> cluster_;
+  std::unique_ptr<client::Client> client_;
+};
+
+TEST_P(ApiTest, CreateAssignsIdentityAndDefaults) {
+  auto pv = c().CreateTyped(LocalPV("pv-1", "node-1"));
+  ASSERT_TRUE(pv.ok()) << pv.status().ToString();
+  EXPECT_EQ(pv->api_version(), "v1");
+  EXPECT_EQ(pv->kind(), "PersistentVolume");
+  EXPECT_EQ(pv->metadata().uid().size(), 36u);
+  EXPECT_FALSE(pv->metadata().creation_timestamp().empty());
+  EXPECT_FALSE(pv->metadata().resource_version().empty());
+  EXPECT_EQ(pv->metadata().generation(), 1);
+  // Kubernetes' defaults for a PV: Retain, Filesystem; a new PV starts Pending.
+  EXPECT_EQ(pv->spec().persistent_volume_reclaim_policy(), "Retain");
+  EXPECT_EQ(pv->spec().volume_mode(), "Filesystem");
+  EXPECT_EQ(pv->status().phase(), "Pending");
+  auto got = c().Get<api::PersistentVolume>("", "pv-1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->SerializeAsString(), pv->SerializeAsString());
+}
+
+TEST_P(ApiTest, CreateTwiceIsAlreadyExists) {
+  ASSERT_TRUE(c().Create(LocalPV("pv-1", "n")).ok());
+  auto again = c().Create(LocalPV("pv-1", "n"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_TRUE(again.status().IsAlreadyExists());
+  EXPECT_EQ(again.status().message(), "persistentvolumes \"pv-1\" already exists");
+}
+
+TEST_P(ApiTest, GenerateNameMakesUniqueNames) {
+  api::Pod pod = SimplePod("");
+  pod.mutable_metadata()->set_generate_name("web-");
+  auto a = c().CreateTyped(pod);
+  auto b = c().CreateTyped(pod);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString();
+  EXPECT_EQ(a->metadata().name().rfind("web-", 0), 0u);
+  EXPECT_EQ(a->metadata().name().size(), 9u);
+  EXPECT_NE(a->metadata().name(), b->metadata().name());
+}
+
+TEST_P(ApiTest, GetMissingIsNotFound) {
+  auto r = c().Get(*KindOf("PersistentVolume"), "", "nope");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsNotFound());
+  EXPECT_EQ(r.status().KubectlString(),
+            "Error from server (NotFound): persistentvolumes \"nope\" not found");
+  auto d = c().Delete(*KindOf("Pod"), "default", "nope");
+  EXPECT_TRUE(d.status().IsNotFound());
+}
+
+TEST_P(ApiTest, LocalVolumeWithoutNodeAffinityIsInvalid) {
+  api::PersistentVolume pv = LocalPV("manual-pv", "n");
+  pv.mutable_spec()->clear_node_affinity();
+  auto r = c().Create(pv);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalid());
+  EXPECT_EQ(r.status().message(),
+            "PersistentVolume \"manual-pv\" is invalid: spec.nodeAffinity: Required value: "
+            "Local volume requires node affinity");
+  EXPECT_EQ(r.status().KubectlString(),
+            "The PersistentVolume \"manual-pv\" is invalid: spec.nodeAffinity: Required value: "
+            "Local volume requires node affinity");
+  EXPECT_TRUE(c().Get(*KindOf("PersistentVolume"), "", "manual-pv").status().IsNotFound());
+}
+
+TEST_P(ApiTest, StaleResourceVersionIsConflict) {
+  auto pv = c().CreateTyped(LocalPV("pv-1", "n"));
+  ASSERT_TRUE(pv.ok());
+  api::PersistentVolume first = *pv;
+  (*first.mutable_metadata()->mutable_labels())["a"] = "1";
+  auto updated = c().UpdateTyped(first);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  EXPECT_NE(updated->metadata().resource_version(), pv->metadata().resource_version());
+  api::PersistentVolume stale = *pv;  // still the first resourceVersion
+  (*stale.mutable_metadata()->mutable_labels())["b"] = "2";
+  auto r = c().Update(stale);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsConflict());
+  EXPECT_EQ(r.status().message(),
+            "Operation cannot be fulfilled on persistentvolumes \"pv-1\": the object has been "
+            "modified; please apply your changes to the latest version and try again");
+  auto now = c().Get<api::PersistentVolume>("", "pv-1");
+  EXPECT_EQ(now->metadata().labels().count("b"), 0u);
+  EXPECT_EQ(now->metadata().labels().at("a"), "1");
+}
+
+TEST_P(ApiTest, UpdateThatChangesNothingKeepsResourceVersion) {
+  auto pv = c().CreateTyped(LocalPV("pv-1", "n"));
+  ASSERT_TRUE(pv.ok());
+  auto same = c().UpdateTyped(*pv);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->metadata().resource_version(), pv->metadata().resource_version());
+}
+
+TEST_P(ApiTest, SpecUpdateKeepsStatusAndStatusUpdateKeepsSpec) {
+  auto pv = c().CreateTyped(LocalPV("pv-1", "n"));
+  ASSERT_TRUE(pv.ok());
+  api::PersistentVolume s = *pv;
+  s.mutable_status()->set_phase("Available");
+  s.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");  // ignored on /status
+  auto after_status = c().UpdateStatusTyped(s);
+  ASSERT_TRUE(after_status.ok()) << after_status.status().ToString();
+  EXPECT_EQ(after_status->status().phase(), "Available");
+  EXPECT_EQ(after_status->spec().persistent_volume_reclaim_policy(), "Retain");
+
+  api::PersistentVolume spec = *after_status;
+  spec.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
+  spec.mutable_status()->set_phase("Failed");  // ignored on the main resource
+  auto after_spec = c().UpdateTyped(spec);
+  ASSERT_TRUE(after_spec.ok()) << after_spec.status().ToString();
+  EXPECT_EQ(after_spec->spec().persistent_volume_reclaim_policy(), "Delete");
+  EXPECT_EQ(after_spec->status().phase(), "Available");
+}
+
+TEST_P(ApiTest, FinalizersHoldDeletionUntilRemoved) {
+  api::PersistentVolume pv = LocalPV("pv-1", "n");
+  pv.mutable_metadata()->add_finalizers("kubernetes.io/pv-protection");
+  ASSERT_TRUE(c().Create(pv).ok());
+  auto del = c().Delete(*KindOf("PersistentVolume"), "", "pv-1");
+  ASSERT_TRUE(del.ok()) << del.status().ToString();
+  auto terminating = c().Get<api::PersistentVolume>("", "pv-1");
+  ASSERT_TRUE(terminating.ok());
+  EXPECT_FALSE(terminating->metadata().deletion_timestamp().empty());
+  // A second delete changes nothing.
+  ASSERT_TRUE(c().Delete(*KindOf("PersistentVolume"), "", "pv-1").ok());
+  auto still = c().Get<api::PersistentVolume>("", "pv-1");
+  EXPECT_EQ(still->metadata().resource_version(), terminating->metadata().resource_version());
+  api::PersistentVolume freed = *still;
+  freed.mutable_metadata()->clear_finalizers();
+  ASSERT_TRUE(c().Update(freed).ok());
+  EXPECT_TRUE(c().Get(*KindOf("PersistentVolume"), "", "pv-1").status().IsNotFound());
+}
+
+TEST_P(ApiTest, PodOnANodeIsDeletedGracefully) {
+  auto created = c().Create(SimplePod("p", "node-1"));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_TRUE(c().Delete(*KindOf("Pod"), "default", "p").ok());
+  auto pod = c().Get<api::Pod>("default", "p");
+  ASSERT_TRUE(pod.ok());
+  EXPECT_FALSE(pod->metadata().deletion_timestamp().empty());
+  EXPECT_EQ(pod->metadata().deletion_grace_period_seconds(), 30);
+  client::DeleteOptions now;
+  now.grace_period_seconds = 0;
+  ASSERT_TRUE(c().Delete(*KindOf("Pod"), "default", "p", now).ok());
+  EXPECT_TRUE(c().Get(*KindOf("Pod"), "default", "p").status().IsNotFound());
+}
+
+TEST_P(ApiTest, ListIsConsistentAndFiltered) {
+  ASSERT_TRUE(c().Create(SimplePod("a", "node-1")).ok());
+  api::Pod b = SimplePod("b", "node-2");
+  (*b.mutable_metadata()->mutable_labels())["app"] = "local-test";
+  ASSERT_TRUE(c().Create(b).ok());
+  auto all = c().List(*KindOf("Pod"), "default");
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->items.size(), 2u);
+  EXPECT_EQ(all->resource_version, std::to_string(cluster_->apiserver()->Revision()));
+  auto by_node = c().List(*KindOf("Pod"), "", {"", "spec.nodeName=node-1", ""});
+  ASSERT_TRUE(by_node.ok());
+  ASSERT_EQ(by_node->items.size(), 1u);
+  EXPECT_EQ(api::Meta(*by_node->items[0]).name(), "a");
+  auto by_label = c().List(*KindOf("Pod"), "default", {"app in (local-test)", "", ""});
+  ASSERT_EQ(by_label->items.size(), 1u);
+  EXPECT_EQ(api::Meta(*by_label->items[0]).name(), "b");
+  auto bad = c().List(*KindOf("Pod"), "default", {"", "spec.bogus=1", ""});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "field label not supported: spec.bogus");
+  auto other_ns = c().List(*KindOf("Pod"), "kube-system");
+  EXPECT_TRUE(other_ns->items.empty());
+}
+
+TEST_P(ApiTest, WatchFromAnOldRevisionReplaysThenFollows) {
+  auto first = c().CreateTyped(SimplePod("p-1"));
+  ASSERT_TRUE(first.ok());
+  std::string from = first->metadata().resource_version();
+  ASSERT_TRUE(c().Create(SimplePod("p-2")).ok());
+  api::Pod upd = *first;
+  (*upd.mutable_metadata()->mutable_labels())["x"] = "y";
+  ASSERT_TRUE(c().Update(upd).ok());
+  auto w = c().Watch(*KindOf("Pod"), "default", {"", "", from});
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_TRUE(c().Delete(*KindOf("Pod"), "default", "p-2").ok());
+  std::vector<std::pair<std::string, std::string>> seen;
+  while (seen.size() < 3) {
+    client::WatchEvent ev;
+    ASSERT_TRUE((*w)->Next(&ev, std::chrono::seconds(10)));
+    seen.emplace_back(ev.type, api::Meta(*ev.object).name());
+  }
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{
+                      {"ADDED", "p-2"}, {"MODIFIED", "p-1"}, {"DELETED", "p-2"}}));
+  (*w)->Stop();
+}
+
+TEST_P(ApiTest, NewVolumesAndClaimsCarryProtectionFinalizers) {
+  auto pv = c().CreateTyped(LocalPV("pv-1", "n"));
+  ASSERT_TRUE(pv.ok());
+  ASSERT_EQ(pv->metadata().finalizers_size(), 1);
+  EXPECT_EQ(pv->metadata().finalizers(0), "kubernetes.io/pv-protection");
+  api::PersistentVolumeClaim pvc;
+  pvc.mutable_metadata()->set_name("claim");
+  pvc.mutable_spec()->add_access_modes("ReadWriteOnce");
+  (*pvc.mutable_spec()->mutable_resources()->mutable_requests())["storage"] = "1Gi";
+  auto created = c().CreateTyped(pvc);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->metadata().namespace_(), "default");
+  ASSERT_EQ(created->metadata().finalizers_size(), 1);
+  EXPECT_EQ(created->metadata().finalizers(0), "kubernetes.io/pvc-protection");
+  EXPECT_EQ(created->status().phase(), "Pending");
+}
+
+TEST_P(ApiTest, WatchWithSelectorSeesObjectsEnterAndLeave) {
+  auto pv = c().CreateTyped(LocalPV("pv-1", "n"));
+  ASSERT_TRUE(pv.ok());
+  auto w = c().Watch(*KindOf("PersistentVolume"), "",
+                     {"tier=fast", "", pv->metadata().resource_version()});
+  ASSERT_TRUE(w.ok());
+  api::PersistentVolume in = *pv;
+  (*in.mutable_metadata()->mutable_labels())["tier"] = "fast";
+  auto r1 = c().UpdateTyped(in);
+  ASSERT_TRUE(r1.ok());
+  api::PersistentVolume out = *r1;
+  out.mutable_metadata()->mutable_labels()->clear();
+  ASSERT_TRUE(c().Update(out).ok());
+  client::WatchEvent ev;
+  ASSERT_TRUE((*w)->Next(&ev, std::chrono::seconds(10)));
+  EXPECT_EQ(ev.type, "ADDED");
+  ASSERT_TRUE((*w)->Next(&ev, std::chrono::seconds(10)));
+  EXPECT_EQ(ev.type, "DELETED");
+}
+
+TEST_P(ApiTest, WatchFromCompactedRevisionIsGone) {
+  cluster::Options opts;
+  opts.history_limit = 5;
+  Start(opts);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(c().Create(LocalPV("pv-" + std::to_string(i), "n")).ok());
+  }
+  auto w = c().Watch(*KindOf("PersistentVolume"), "", {"", "", "1"});
+  Status st;
+  if (!w.ok()) {
+    st = w.status();
+  } else {
+    client::WatchEvent ev;
+    while (!(*w)->done()) (*w)->Next(&ev, std::chrono::milliseconds(100));
+    st = (*w)->status();
+  }
+  EXPECT_TRUE(st.IsGone()) << st.ToString();
+  EXPECT_EQ(st.message().rfind("too old resource version: 1", 0), 0u) << st.message();
+}
+
+TEST_P(ApiTest, ClusterScopedObjectsRejectNamespace) {
+  api::PersistentVolume pv = LocalPV("pv-1", "n");
+  pv.mutable_metadata()->set_namespace_("default");
+  auto r = c().Create(pv);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalid());
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, ApiTest,
+                         ::testing::Values(Transport::kLocal, Transport::kGrpc),
+                         [](const auto& info) {
+                           return info.param == Transport::kLocal ? "InProcess" : "Grpc";
+                         });
+
+}  // namespace
+}  // namespace lpv

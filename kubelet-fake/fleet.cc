@@ -1,0 +1,292 @@
+#include "kubelet-fake/fleet.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "api/scheme.h"
+#include "api/validation.h"
+
+namespace lpv::kubelet {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Per-node bookkeeping in the node's root, so a restarted fleet finds its nodes as they were.
+constexpr char kIndexFile[] = ".lpv-node-index";
+constexpr char kStoppedFile[] = ".lpv-node-stopped";
+
+Status ValidateNodeName(const std::string& name) {
+  auto errs = api::IsDNS1123Subdomain(name);
+  if (errs.empty()) return Status::OK();
+  FieldErrors fe;
+  for (const auto& e : errs) fe.push_back(FieldError::Invalid("metadata.name", name, e));
+  return Status::Invalid("Node", name, std::move(fe));
+}
+
+}  // namespace
+
+Fleet::Fleet(client::Client* client, FleetOptions options)
+    : client_(client), options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : RealClock::Get()),
+      nodes_dir_((fs::path(options_.data_dir) / "nodes").string()) {}
+
+Result<std::unique_ptr<Fleet>> Fleet::Start(client::Client* client, FleetOptions options) {
+  if (options.data_dir.empty()) return Status::BadRequest("fleet: no data dir");
+  auto disk_size = api::Quantity::Parse(options.disk_size);
+  if (!disk_size.ok()) return disk_size.status();
+  std::unique_ptr<Fleet> fleet(new Fleet(client, std::move(options)));
+  Status s = fleet->Init();
+  if (!s.ok()) return s;
+  return fleet;
+}
+
+Status Fleet::Init() {
+  std::error_code ec;
+  fs::create_directories(nodes_dir_, ec);
+  if (ec) return Status::Internal("mkdir " + nodes_dir_ + ": " + ec.message());
+
+  if (options_.run_provisioners) {
+    volumes_ = std::make_unique<client::Informer>(
+        client_, *api::KindOf("PersistentVolume"), "", client::ListOptions{}, clock_);
+    LocalProvisioner::AddIndexers(volumes_.get());
+    auto route = [this](const client::ObjectRef& o) { RouteVolume(o); };
+    volumes_->AddEventHandler(
+        {route, [route](const client::ObjectRef&, const client::ObjectRef& o) { route(o); },
+         route});
+    classes_ = std::make_unique<client::Informer>(
+        client_, *api::KindOf("StorageClass"), "", client::ListOptions{}, clock_);
+    auto all = [this](const client::ObjectRef&) { ResyncProvisioners(); };
+    classes_->AddEventHandler(
+        {all, [all](const client::ObjectRef&, const client::ObjectRef& o) { all(o); }, all});
+    volumes_->Start();
+    classes_->Start();
+    if (!volumes_->WaitForCacheSync(std::chrono::seconds(30)) ||
+        !classes_->WaitForCacheSync(std::chrono::seconds(30))) {
+      return Status::Make(Reason::Timeout, "fleet: informers did not sync");
+    }
+  }
+  if (options_.run_node_lifecycle) {
+    NodeLifecycleOptions lo = options_.node_lifecycle;
+    lo.clock = clock_;
+    lifecycle_ = std::make_unique<NodeLifecycleController>(client_, lo);
+    lifecycle_->Start();
+  }
+
+  std::lock_guard<std::mutex> l(mu_);
+  // Adopt the nodes of a previous run, in the order they were added.
+  std::vector<std::pair<int, std::string>> found;
+  for (fs::directory_iterator it(nodes_dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_directory()) continue;
+    std::string name = it->path().filename().string();
+    if (!ValidateNodeName(name).ok()) continue;
+    int index = 0;
+    std::ifstream(it->path() / kIndexFile) >> index;
+    found.emplace_back(index, name);
+  }
+  std::sort(found.begin(), found.end());
+  for (const auto& [index, name] : found) {
+    next_index_ = std::max(next_index_, index + 1);
+  }
+  for (auto& [index, name] : found) {
+    if (index <= 0) index = next_index_++;
+    bool stopped = fs::exists(fs::path(nodes_dir_) / name / kStoppedFile, ec);
+    Status s = AddNodeLocked(name, index, !stopped);
+    if (!s.ok()) return s;
+  }
+  if (!found.empty()) return Status::OK();
+
+  auto size = api::Quantity::MustParse(options_.disk_size);
+  for (int i = 1; i <= options_.nodes; ++i) {
+    std::string name = options_.node_name_prefix + std::to_string(i);
+    Status s = AddNodeLocked(name, next_index_++, /*up=*/false);
+    if (!s.ok()) return s;
+    Node* node = Find(name);
+    for (int d = 0; d < options_.disks_per_node; ++d) {
+      auto disk = node->disks->Add(size);
+      if (!disk.ok()) return disk.status();
+    }
+    s = StartNodeLocked(*node);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+Fleet::~Fleet() { Stop(); }
+
+void Fleet::Stop() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  // No more routed events first, then the machines, then the control loop watching them.
+  if (volumes_) volumes_->Stop();
+  if (classes_) classes_->Stop();
+  for (auto& node : nodes_) {
+    if (node->provisioner) node->provisioner->Stop();
+    node->kubelet->Stop();
+  }
+  if (lifecycle_) lifecycle_->Stop();
+}
+
+Fleet::Node* Fleet::Find(const std::string& name) const {
+  for (const auto& n : nodes_) {
+    if (n->name == name) return n.get();
+  }
+  return nullptr;
+}
+
+std::string Fleet::NodeRoot(const std::string& node) const {
+  return (fs::path(nodes_dir_) / node).string();
+}
+
+Status Fleet::AddNodeLocked(const std::string& name, int index, bool up) {
+  std::string root = NodeRoot(name);
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return Status::Internal("mkdir " + root + ": " + ec.message());
+  std::ofstream(fs::path(root) / kIndexFile) << index << "\n";
+
+  auto node = std::make_unique<Node>();
+  node->name = name;
+  node->index = index;
+  node->disks = std::make_unique<Disks>(root);
+
+  KubeletOptions ko = options_.kubelet;
+  ko.node_name = name;
+  ko.node_root = root;
+  ko.node_index = index;
+  ko.clock = clock_;
+  node->kubelet = std::make_unique<FakeKubelet>(client_, ko);
+
+  if (options_.run_provisioners) {
+    ProvisionerOptions po = options_.provisioner;
+    po.node_name = name;
+    po.node_root = root;
+    po.clock = clock_;
+    po.disks = node->disks.get();
+    po.volumes = volumes_.get();
+    po.storage_classes = classes_.get();
+    node->provisioner = std::make_unique<LocalProvisioner>(client_, po);
+  }
+  Node& ref = *node;
+  nodes_.push_back(std::move(node));
+  return up ? StartNodeLocked(ref) : Status::OK();
+}
+
+Status Fleet::StartNodeLocked(Node& node) {
+  Status s = node.kubelet->Start();
+  if (!s.ok()) return s;
+  if (node.provisioner) {
+    s = node.provisioner->Start();
+    if (!s.ok()) return s;
+    std::lock_guard<std::mutex> l(routes_mu_);
+    routes_[node.provisioner->name()] = node.provisioner.get();
+  }
+  std::error_code ec;
+  fs::remove(fs::path(NodeRoot(node.name)) / kStoppedFile, ec);
+  return Status::OK();
+}
+
+Status Fleet::AddNode(const std::string& name) {
+  Status s = ValidateNodeName(name);
+  if (!s.ok()) return s;
+  std::lock_guard<std::mutex> l(mu_);
+  if (stopped_) return Status::Make(Reason::ServiceUnavailable, "fleet is stopped");
+  if (Find(name)) return Status::AlreadyExists("nodes", name);
+  auto existing = client_->Get<api::Node>("", name);
+  if (existing.ok()) return Status::AlreadyExists("nodes", name);
+  return AddNodeLocked(name, next_index_++, /*up=*/true);
+}
+
+Status Fleet::StopNode(const std::string& name) {
+  std::lock_guard<std::mutex> l(mu_);
+  Node* node = Find(name);
+  if (!node) return Status::NotFound("nodes", name);
+  // The machine goes down: its provisioner with it.
+  if (node->provisioner) node->provisioner->Stop();
+  node->kubelet->Stop();
+  std::ofstream(fs::path(NodeRoot(name)) / kStoppedFile) << "stopped\n";
+  return Status::OK();
+}
+
+Status Fleet::StartNode(const std::string& name) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (stopped_) return Status::Make(Reason::ServiceUnavailable, "fleet is stopped");
+  Node* node = Find(name);
+  if (!node) return Status::NotFound("nodes", name);
+  return StartNodeLocked(*node);
+}
+
+Result<Disk> Fleet::AddDisk(const std::string& node_name, const std::string& size,
+                            const std::string& name) {
+  auto q = api::Quantity::Parse(size.empty() ? options_.disk_size : size);
+  if (!q.ok()) return q.status();
+  std::lock_guard<std::mutex> l(mu_);
+  Node* node = Find(node_name);
+  if (!node) return Status::NotFound("nodes", node_name);
+  auto disk = node->disks->Add(*q, name);  // the provisioner hears of it
+  if (disk.ok()) node->kubelet->Resync();  // pods waiting for this path
+  return disk;
+}
+
+Result<Disk> Fleet::RemoveDisk(const std::string& node_name, const std::string& disk) {
+  std::lock_guard<std::mutex> l(mu_);
+  Node* node = Find(node_name);
+  if (!node) return Status::NotFound("nodes", node_name);
+  return node->disks->Remove(disk);
+}
+
+std::vector<std::string> Fleet::Nodes() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::string> out;
+  for (const auto& n : nodes_) out.push_back(n->name);
+  return out;
+}
+
+bool Fleet::NodeRunning(const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  Node* node = Find(name);
+  return node && node->kubelet->running();
+}
+
+Result<std::vector<Disk>> Fleet::ListDisks(const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  Node* node = Find(name);
+  if (!node) return Status::NotFound("nodes", name);
+  return node->disks->List();
+}
+
+FakeKubelet* Fleet::kubelet(const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  Node* node = Find(name);
+  return node ? node->kubelet.get() : nullptr;
+}
+
+LocalProvisioner* Fleet::provisioner(const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  Node* node = Find(name);
+  return node ? node->provisioner.get() : nullptr;
+}
+
+Disks* Fleet::disks(const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  Node* node = Find(name);
+  return node ? node->disks.get() : nullptr;
+}
+
+void Fleet::RouteVolume(const client::ObjectRef& pv) {
+  const auto& ann = api::Meta(*pv).annotations();
+  auto it = ann.find(kAnnProvisionedBy);
+  if (it == ann.end()) return;
+  std::lock_guard<std::mutex> l(routes_mu_);
+  auto route = routes_.find(it->second);
+  if (route != routes_.end()) route->second->Resync();
+}
+
+void Fleet::ResyncProvisioners() {
+  std::lock_guard<std::mutex> l(routes_mu_);
+  for (const auto& [name, p] : routes_) p->Resync();
+}
+
+}  // namespace lpv::kubelet

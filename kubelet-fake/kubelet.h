@@ -1,0 +1,131 @@
+// FakeKubelet: the kubelet of one simulated node.
+//
+// It registers the node's Node object and keeps it alive with heartbeats (the Ready
+// condition's lastHeartbeatTime, renewed through the status subresource every
+// `heartbeat_period` on the clock), and it runs the pods bound to its node: for every
+// volume it resolves what the real kubelet's volume manager resolves (claim Bound, PV
+// bound to that claim, PV node affinity matching this node, the local path present on
+// this node's disk), "mounts" it, and reports the pod Running and Ready. A volume that
+// cannot be mounted gets the kubelet's `Warning FailedMount` event and a retry with
+// backoff; data written by pods (a marker file per mount) stays on the disk across pod
+// recreation. A pod being deleted is unmounted and its deletion confirmed with grace
+// period 0.
+//
+// Stop() is the node going down: heartbeats and pod handling stop, pods stay as they are,
+// and after the grace period the node lifecycle controller marks the node Unknown.
+// Start() again brings it back.
+//
+// Threads: while started, one informer thread (the node's pods, by field selector
+// spec.nodeName=<node>, as the real kubelet watches them) and one worker that syncs pods
+// and posts heartbeats; clock timers only enqueue. Start/Stop from any thread, not
+// concurrently with each other; the accessors are safe for concurrent use.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/clock.h"
+#include "api/objects.pb.h"
+#include "api/status.h"
+#include "client/client.h"
+#include "client/event_recorder.h"
+#include "client/informer.h"
+#include "client/workqueue.h"
+#include "kubelet-fake/ticker.h"
+
+namespace lpv::kubelet {
+
+// What a mounted volume leaves on its disk: one line per pod that mounted it,
+// "<namespace>/<name> <uid> mounted at <RFC 3339 time>".
+inline constexpr char kMarkerFile[] = ".lpv-marker";
+// Reported as nodeInfo.kubeletVersion (and kubectl's VERSION column).
+inline constexpr char kKubeletVersion[] = "v1.29.0-lpv";
+
+struct KubeletOptions {
+  std::string node_name;
+  // The node's root directory: a volume path /mnt/disks/vol1 is <node_root>/mnt/disks/vol1.
+  std::string node_root;
+  // Numbers the node's addresses: InternalIP 172.18.0.<index+1>, pod IPs 10.244.<index>.N.
+  int node_index = 1;
+  Clock* clock = nullptr;  // default: the real clock
+  // How often the node status (Ready's lastHeartbeatTime) is renewed
+  // (the kubelet's nodeStatusUpdateFrequency).
+  Duration heartbeat_period = std::chrono::seconds(10);
+  // status.capacity (and allocatable).
+  std::map<std::string, std::string> capacity = {
+      {"cpu", "4"}, {"memory", "16Gi"}, {"pods", "110"}};
+  // Extra node labels, besides kubernetes.io/hostname, kubernetes.io/os and
+  // kubernetes.io/arch (and their beta.kubernetes.io twins) the kubelet always sets.
+  std::map<std::string, std::string> labels;
+  // Retry of pods whose volumes cannot be mounted yet, as the volume manager's
+  // exponential backoff (500 ms doubling up to 2m2s).
+  client::RateLimit mount_backoff = {std::chrono::milliseconds(500), std::chrono::seconds(122)};
+};
+
+class FakeKubelet {
+ public:
+  FakeKubelet(client::Client* client, KubeletOptions options);
+  ~FakeKubelet();
+  FakeKubelet(const FakeKubelet&) = delete;
+  FakeKubelet& operator=(const FakeKubelet&) = delete;
+
+  // Registers the Node (or refreshes the existing one: labels, capacity, Ready=True with a
+  // fresh heartbeat), then starts heartbeats and pod handling. Idempotent while running.
+  Status Start();
+  // The node goes down: no more heartbeats, pods are left as they are. Idempotent.
+  void Stop();
+  bool running() const { return running_.load(); }
+  // Looks at every pod of the node again now (a disk appeared: pods waiting for it need
+  // not wait for their backoff). No-op while stopped.
+  void Resync();
+
+  const std::string& node_name() const { return options_.node_name; }
+  const KubeletOptions& options() const { return options_; }
+  // The pod volumes this kubelet has mounted: pod "namespace/name" -> node paths
+  // ("/mnt/disks/vol1"), sorted.
+  std::map<std::string, std::vector<std::string>> Mounts() const;
+
+ private:
+  struct PodMounts {
+    std::string uid;
+    std::vector<std::string> paths;  // node paths
+  };
+
+  // Registers the Node if missing and posts its status (Ready=True, fresh heartbeat).
+  Status PostNodeStatus(bool starting);
+  void Work(std::shared_ptr<client::WorkQueue> queue);
+  // Returns false to retry the key with backoff.
+  bool SyncPod(const std::string& key);
+  bool KillPod(const api::Pod& pod);
+  Status UpdatePodRunning(const api::Pod& pod);
+  std::string AllocatePodIP(const api::Pod& pod);
+  std::string InternalIP() const;
+  void NodeEvent(const std::string& reason, const std::string& message);
+
+  client::Client* client_;
+  KubeletOptions options_;
+  Clock* clock_;
+  client::EventRecorder recorder_;
+
+  std::atomic<bool> running_{false};
+  std::mutex run_mu_;  // serializes Start and Stop; guards the run state below
+  std::unique_ptr<client::Informer> pods_;
+  std::shared_ptr<client::WorkQueue> queue_;
+  std::unique_ptr<Ticker> heartbeat_;
+  std::thread worker_;
+
+  std::map<std::string, std::string> node_labels_;
+  // Worker thread only.
+  std::map<std::string, std::string> pod_ips_;  // by pod uid
+
+  mutable std::mutex mounts_mu_;
+  std::map<std::string, PodMounts> mounts_;  // by pod key
+};
+
+}  // namespace lpv::kubelet

@@ -1,0 +1,93 @@
+// NodeLifecycleController: the part of Kubernetes' node lifecycle controller
+// (pkg/controller/nodelifecycle) that the LPV story needs.
+//
+// - monitorNodeHealth, every `monitor_period` on the clock: a node whose Ready condition's
+//   lastHeartbeatTime is older than `grace_period` gets Ready, MemoryPressure,
+//   DiskPressure and PIDPressure set to Unknown ("NodeStatusUnknown", "Kubelet stopped
+//   posting node status."), the event `NodeNotReady` ("Node x status is now:
+//   NodeNotReady") and its pods' Ready condition set False (`NodeNotReady` "Node is not
+//   ready"), as MarkPodsNotReady does. A node that never posted a Ready condition gets
+//   the same after `startup_grace_period` ("NodeStatusNeverUpdated", "Kubelet never
+//   posted node status.").
+// - the tainting passes, on every node change: Ready=Unknown -> node.kubernetes.io/
+//   unreachable, Ready=False -> node.kubernetes.io/not-ready, each as NoSchedule and as
+//   NoExecute (with timeAdded); pressure conditions -> their NoSchedule taints;
+//   spec.unschedulable -> node.kubernetes.io/unschedulable. Ready=True again removes them.
+//
+// Deviations: one clock for the whole process, so the heartbeat's own timestamp is
+// compared with the clock (upstream compares the time it observed the heartbeat change,
+// to survive clock skew between machines); NoExecute taints are applied at once (upstream
+// rate-limits them per zone) and nothing evicts pods (no taint eviction controller).
+//
+// Threads: a node informer, a pod informer and one worker; the monitor ticker only
+// enqueues. Start/Stop from one thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "api/clock.h"
+#include "api/objects.pb.h"
+#include "api/status.h"
+#include "client/client.h"
+#include "client/event_recorder.h"
+#include "client/informer.h"
+#include "client/workqueue.h"
+#include "kubelet-fake/ticker.h"
+
+namespace lpv::kubelet {
+
+// Taint keys (k8s.io/api/core/v1 well_known_taints.go).
+inline constexpr char kTaintNodeNotReady[] = "node.kubernetes.io/not-ready";
+inline constexpr char kTaintNodeUnreachable[] = "node.kubernetes.io/unreachable";
+inline constexpr char kTaintNodeUnschedulable[] = "node.kubernetes.io/unschedulable";
+
+struct NodeLifecycleOptions {
+  Clock* clock = nullptr;  // default: the real clock
+  // How often node health is checked (--node-monitor-period).
+  Duration monitor_period = std::chrono::seconds(5);
+  // How long a node may go without a heartbeat before it is Unknown
+  // (--node-monitor-grace-period).
+  Duration grace_period = std::chrono::seconds(40);
+  // The same for a node that never posted status (--node-startup-grace-period).
+  Duration startup_grace_period = std::chrono::seconds(60);
+};
+
+class NodeLifecycleController {
+ public:
+  NodeLifecycleController(client::Client* client, NodeLifecycleOptions options = {});
+  ~NodeLifecycleController();
+  NodeLifecycleController(const NodeLifecycleController&) = delete;
+  NodeLifecycleController& operator=(const NodeLifecycleController&) = delete;
+
+  void Start();
+  void Stop();
+
+ private:
+  void Work();
+  void MonitorNodeHealth();
+  // tryUpdateNodeHealth for one node; returns false to retry.
+  bool UpdateNodeHealth(const api::Node& node);
+  // The NoSchedule and NoExecute tainting passes for one node; false to retry.
+  bool SyncNodeTaints(const std::string& name);
+  void MarkPodsNotReady(const std::string& node_name);
+  void NodeEvent(const api::Node& node, const std::string& reason, const std::string& message);
+
+  client::Client* client_;
+  NodeLifecycleOptions options_;
+  Clock* clock_;
+  client::EventRecorder recorder_;
+  client::Informer nodes_;
+  client::Informer pods_;
+  std::shared_ptr<client::WorkQueue> queue_;
+  std::unique_ptr<Ticker> monitor_;
+  std::thread worker_;
+  bool started_ = false;
+  // Worker thread only: the nodes already announced with RegisteredNode.
+  std::set<std::string> known_nodes_;
+};
+
+}  // namespace lpv::kubelet

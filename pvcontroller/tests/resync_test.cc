@@ -1,0 +1,51 @@
+// The periodic resync, on a FakeClock: a claim that found no volume is bound only when the
+// resync period elapses, as in Kubernetes (a new volume does not wake unbound claims; the
+// 15 s --pvclaimbinder-sync-period does).
+
+#include <gtest/gtest.h>
+
+#include "pvcontroller/annotations.h"
+#include "pvcontroller/tests/controller_env.h"
+#include "pvcontroller/tests/objects.h"
+
+namespace lpv::pvcontroller {
+namespace {
+
+using api::PersistentVolumeClaim;
+using namespace lpv::pvcontroller::testing;  // NOLINT: the builders
+
+TEST(ResyncTest, ResyncBindsAClaimToAVolumeCreatedAfterIt) {
+  FakeClock clock;
+  PersistentVolumeController::Options options;
+  options.clock = &clock;
+  options.resync_period = std::chrono::seconds(15);
+  ControllerEnv env(options);
+  ASSERT_TRUE(env.ok());
+
+  env.Create(Claim("claim", "1Gi"));
+  auto events = env.WaitForEvents("claim", "FailedBinding");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].message(),
+            "no persistent volumes available for this claim and no storage class is set");
+
+  env.Create(Volume("pv-1", "1Gi"));
+  env.WaitForVolumePhase("pv-1", kVolumeAvailable);
+  // The volume's arrival does not sync the claim.
+  auto pending = env.client()->Get<PersistentVolumeClaim>("default", "claim");
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->status().phase(), kClaimPending);
+  EXPECT_EQ(pending->spec().volume_name(), "");
+
+  clock.Step(std::chrono::seconds(15));
+  auto bound = env.WaitForClaim(
+      "claim",
+      [](const PersistentVolumeClaim& c) {
+        return c.status().phase() == kClaimBound && c.spec().volume_name() == "pv-1";
+      },
+      "Bound by the resync");
+  EXPECT_EQ(bound.metadata().annotations().at(kAnnBindCompleted), "yes");
+  env.WaitForVolumePhase("pv-1", kVolumeBound);
+}
+
+}  // namespace
+}  // namespace lpv::pvcontroller

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds everything (the lpv binary, tests, benchmarks) into build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR="${BUILD_DIR:-build}"
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
+ninja -C "$BUILD_DIR" -j"${JOBS:-2}"

@@ -208,6 +208,9 @@ bool NeedsQuotes(const std::string& s) {
       "[-+]?\\.[0-9]+([eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\\.(inf|Inf|INF)|"
       "\\.(nan|NaN|NAN))$");
   if (std::regex_match(s, special)) return true;
+  // YAML 1.1 timestamps, which kubectl quotes ("2026-11-25T14:48:52Z").
+  static const std::regex timestamp("^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$");
+  if (std::regex_match(s, timestamp)) return true;
   if (std::string("-?:,[]{}#&*!|>'\"%@`").find(s[0]) != std::string::npos) return true;
   if (s.front() == ' ' || s.back() == ' ') return true;
   if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return true;

@@ -198,6 +198,10 @@ int Apply(client::Client& c, const ApplyOptions& o, Streams s) {
         continue;
       }
       auto created = c.Create(*lo.object);
+      if (!created.ok() && created.status().IsInvalid()) {
+        rc = Fail(s, created.status());
+        continue;
+      }
       if (!created.ok()) {
         s.err << "Error from server (" << ReasonName(created.status().reason())
               << "): error when creating \"" << lo.source << "\": "
@@ -244,6 +248,10 @@ int Apply(client::Client& c, const ApplyOptions& o, Streams s) {
       }
       auto updated = c.Update(*updated_obj);
       if (!updated.ok() && updated.status().IsConflict()) continue;
+      if (!updated.ok() && updated.status().IsInvalid()) {
+        rc = Fail(s, updated.status());
+        break;
+      }
       if (!updated.ok()) {
         s.err << "Error from server (" << ReasonName(updated.status().reason())
               << "): error when applying patch to \"" << lo.source << "\": "

@@ -1,0 +1,224 @@
+#include "client/informer.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+
+#include "api/objects.pb.h"
+#include "client/event_recorder.h"
+#include "client/wait.h"
+#include "cluster/cluster.h"
+
+namespace lpv::client {
+namespace {
+
+using std::chrono::seconds;
+
+api::Pod MakePod(const std::string& name, const std::string& node) {
+  api::Pod pod;
+  pod.mutable_metadata()->set_name(name);
+  pod.mutable_metadata()->set_namespace_("default");
+  auto* c = pod.mutable_spec()->add_containers();
+  c->set_name("c");
+  c->set_image("busybox");
+  pod.mutable_spec()->set_node_name(node);
+  return pod;
+}
+
+// Records handler calls and lets a test wait (on a condition, not a sleep) for them.
+class Recorder {
+ public:
+  EventHandler Handler() {
+    return {[this](const ObjectRef& o) { Note("add " + api::Meta(*o).name()); },
+            [this](const ObjectRef& a, const ObjectRef& b) {
+              Note((a == b ? "resync " : "update ") + api::Meta(*b).name());
+            },
+            [this](const ObjectRef& o) { Note("delete " + api::Meta(*o).name()); }};
+  }
+  bool WaitFor(const std::string& entry) {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, seconds(10), [&] {
+      return std::find(log_.begin(), log_.end(), entry) != log_.end();
+    });
+  }
+  size_t Count(const std::string& entry) {
+    std::lock_guard<std::mutex> l(mu_);
+    return std::count(log_.begin(), log_.end(), entry);
+  }
+
+ private:
+  void Note(const std::string& s) {
+    std::lock_guard<std::mutex> l(mu_);
+    log_.push_back(s);
+    cv_.notify_all();
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> log_;
+};
+
+class InformerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster::Options o;
+    o.listen = "";
+    o.sync = false;
+    cluster_ = std::move(*cluster::Cluster::Start(o));
+  }
+  Client& c() { return *cluster_->client(); }
+  std::unique_ptr<cluster::Cluster> cluster_;
+};
+
+TEST_F(InformerTest, ListsThenWatchesIntoAnIndexedCache) {
+  ASSERT_TRUE(c().Create(MakePod("a", "node-1")).ok());
+  ASSERT_TRUE(c().Create(MakePod("b", "node-2")).ok());
+  Informer inf(&c(), *api::KindOf("Pod"));
+  Recorder rec;
+  inf.AddEventHandler(rec.Handler());
+  inf.AddIndexer("node", [](const google::protobuf::Message& m) {
+    return std::vector<std::string>{static_cast<const api::Pod&>(m).spec().node_name()};
+  });
+  inf.Start();
+  ASSERT_TRUE(inf.WaitForCacheSync(seconds(10)));
+  EXPECT_EQ(inf.Size(), 2u);
+  EXPECT_TRUE(rec.WaitFor("add a"));
+  ASSERT_TRUE(c().Create(MakePod("c", "node-1")).ok());
+  ASSERT_TRUE(rec.WaitFor("add c"));
+  auto on_node1 = inf.ByIndex("node", "node-1");
+  EXPECT_EQ(on_node1.size(), 2u);
+  auto pod = As<api::Pod>(inf.Get("default/c"));
+  ASSERT_NE(pod, nullptr);
+  EXPECT_EQ(pod->spec().node_name(), "node-1");
+  ASSERT_TRUE(c().Delete(*api::KindOf("Pod"), "default", "c",
+                         DeleteOptions{std::optional<int64_t>(0), "", ""}).ok());
+  ASSERT_TRUE(rec.WaitFor("delete c"));
+  EXPECT_EQ(inf.ByIndex("node", "node-1").size(), 1u);
+  EXPECT_EQ(inf.Get("default/c"), nullptr);
+  EXPECT_EQ(inf.lists(), 1);
+}
+
+// A client whose first watch finds its history gone: meanwhile objects changed, which the
+// informer must learn by relisting.
+class GoneOnceClient : public LocalClient {
+ public:
+  GoneOnceClient(apiserver::APIServer* s, std::function<void()> meanwhile)
+      : LocalClient(s), meanwhile_(std::move(meanwhile)) {}
+  Result<std::unique_ptr<WatchStream>> Watch(const api::KindInfo& kind, const std::string& ns,
+                                             const ListOptions& options) override {
+    if (!gone_sent_.exchange(true)) {
+      meanwhile_();
+      return Status::TooOldResourceVersion(std::stoll(options.resource_version), 1000);
+    }
+    return LocalClient::Watch(kind, ns, options);
+  }
+
+ private:
+  std::function<void()> meanwhile_;
+  std::atomic<bool> gone_sent_{false};
+};
+
+TEST_F(InformerTest, RelistsWhenHistoryIsGoneAndReconcilesTheCache) {
+  ASSERT_TRUE(c().Create(MakePod("stays", "n")).ok());
+  ASSERT_TRUE(c().Create(MakePod("goes", "n")).ok());
+  GoneOnceClient flaky(cluster_->apiserver(), [&] {
+    c().Delete(*api::KindOf("Pod"), "default", "goes", DeleteOptions{std::optional<int64_t>(0), "", ""});
+    c().Create(MakePod("new", "n"));
+  });
+  Informer inf(&flaky, *api::KindOf("Pod"));
+  Recorder rec;
+  inf.AddEventHandler(rec.Handler());
+  inf.Start();
+  ASSERT_TRUE(rec.WaitFor("add new"));
+  ASSERT_TRUE(rec.WaitFor("delete goes"));
+  EXPECT_EQ(inf.lists(), 2);
+  EXPECT_EQ(inf.Size(), 2u);
+  EXPECT_NE(inf.Get("default/stays"), nullptr);
+  EXPECT_EQ(inf.Get("default/goes"), nullptr);
+  // "stays" did not change: the relist does not deliver it again.
+  EXPECT_EQ(rec.Count("add stays"), 1u);
+  EXPECT_EQ(rec.Count("update stays"), 0u);
+}
+
+TEST_F(InformerTest, ResyncRedeliversEveryObjectOnTheClock) {
+  FakeClock clock;
+  ASSERT_TRUE(c().Create(MakePod("a", "n")).ok());
+  Informer inf(&c(), *api::KindOf("Pod"), "", {}, &clock);
+  Recorder rec;
+  inf.AddEventHandler(rec.Handler());
+  inf.SetResyncPeriod(seconds(15));
+  inf.Start();
+  ASSERT_TRUE(inf.WaitForCacheSync(seconds(10)));
+  clock.Step(seconds(14));
+  clock.Step(seconds(1));
+  ASSERT_TRUE(rec.WaitFor("resync a"));
+}
+
+TEST_F(InformerTest, SelectorsLimitTheCache) {
+  ASSERT_TRUE(c().Create(MakePod("a", "node-1")).ok());
+  ASSERT_TRUE(c().Create(MakePod("b", "node-2")).ok());
+  Informer inf(&c(), *api::KindOf("Pod"), "", {"", "spec.nodeName=node-2", ""});
+  inf.Start();
+  ASSERT_TRUE(inf.WaitForCacheSync(seconds(10)));
+  EXPECT_EQ(inf.Size(), 1u);
+  EXPECT_NE(inf.Get("default/b"), nullptr);
+}
+
+TEST_F(InformerTest, EventRecorderFoldsRepeatsIntoCount) {
+  FakeClock clock;
+  auto pvc = api::PersistentVolumeClaim();
+  pvc.mutable_metadata()->set_name("local-vol-local-test-0");
+  pvc.mutable_metadata()->set_namespace_("default");
+  pvc.mutable_metadata()->set_uid("uid-1");
+  {
+    EventRecorder rec(&c(), &clock, "persistentvolume-controller");
+    for (int i = 0; i < 4; ++i) {
+      rec.Event(pvc, "Normal", "WaitForFirstConsumer",
+                "waiting for first consumer to be created before binding");
+      clock.Step(seconds(10));
+    }
+    rec.Event(pvc, "Warning", "ProvisioningFailed", "something else");
+    rec.Flush();
+  }
+  auto list = c().List(*api::KindOf("Event"), "default");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->items.size(), 2u);
+  const api::Event* wait = nullptr;
+  for (const auto& i : list->items) {
+    const auto& e = static_cast<const api::Event&>(*i);
+    if (e.reason() == "WaitForFirstConsumer") wait = &e;
+  }
+  ASSERT_NE(wait, nullptr);
+  EXPECT_EQ(wait->count(), 4);
+  EXPECT_EQ(wait->type(), "Normal");
+  EXPECT_EQ(wait->source().component(), "persistentvolume-controller");
+  EXPECT_EQ(wait->involved_object().kind(), "PersistentVolumeClaim");
+  EXPECT_EQ(wait->involved_object().name(), "local-vol-local-test-0");
+  auto first = ParseRFC3339(wait->first_timestamp());
+  auto last = ParseRFC3339(wait->last_timestamp());
+  ASSERT_TRUE(first && last);
+  EXPECT_EQ(*last - *first, seconds(30));
+  EXPECT_EQ(wait->metadata().name().rfind("local-vol-local-test-0.", 0), 0u);
+}
+
+TEST_F(InformerTest, WaitForFollowsTheWatchUntilTheConditionHolds) {
+  ASSERT_TRUE(c().Create(MakePod("a", "")).ok());
+  std::thread writer([&] {
+    auto pod = c().Get<api::Pod>("default", "a");
+    api::Pod p = *pod;
+    p.mutable_status()->set_phase("Running");
+    c().UpdateStatus(p);
+  });
+  auto r = WaitFor<api::Pod>(c(), "default", "a",
+                             [](const api::Pod& p) { return p.status().phase() == "Running"; },
+                             std::chrono::seconds(10));
+  writer.join();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status().phase(), "Running");
+  auto timeout = WaitFor<api::Pod>(c(), "default", "a",
+                                   [](const api::Pod& p) { return p.status().phase() == "Failed"; },
+                                   std::chrono::milliseconds(50));
+  EXPECT_EQ(timeout.status().reason(), Reason::Timeout);
+}
+
+}  // namespace
+}  // namespace lpv::client

@@ -99,21 +99,17 @@ void PrepareForUpdate(const KindInfo& kind, Message* updated, const Message& old
   Visit(updated, [](auto* o) { SetDefaults(o); });
 }
 
-FieldErrors ValidateCreate(const KindInfo& kind, const Message& obj) {
-  FieldErrors errs = ValidateObjectMeta(Meta(obj), kind.namespaced);
-  FieldErrors more = Visit(const_cast<Message*>(&obj), [](auto* o) { return Validate(*o); });
-  errs.insert(errs.end(), more.begin(), more.end());
-  return errs;
+// api::Validate is Kubernetes' whole create check (metadata included); api::ValidateUpdate
+// its whole update check (it validates the new object too).
+FieldErrors ValidateCreate(const KindInfo&, const Message& obj) {
+  return Visit(const_cast<Message*>(&obj), [](auto* o) { return Validate(*o); });
 }
 
-FieldErrors ValidateUpdate(const KindInfo& kind, const Message& updated, const Message& old) {
-  FieldErrors errs = ValidateCreate(kind, updated);
-  FieldErrors more = Visit(const_cast<Message*>(&updated), [&](auto* o) {
+FieldErrors ValidateUpdate(const KindInfo&, const Message& updated, const Message& old) {
+  return Visit(const_cast<Message*>(&updated), [&](auto* o) {
     using T = std::remove_pointer_t<decltype(o)>;
     return ::lpv::api::ValidateUpdate(*o, static_cast<const T&>(old));
   });
-  errs.insert(errs.end(), more.begin(), more.end());
-  return errs;
 }
 
 bool SpecChanged(const Message& updated, const Message& old) {

@@ -3,6 +3,11 @@
 // revision order.
 #include "store/store.h"
 
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/snapshot.h>
+#include <rocksdb/write_batch.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -10,20 +15,15 @@
 #include <system_error>
 #include <utility>
 
-#include <rocksdb/db.h>
-#include <rocksdb/options.h>
-#include <rocksdb/snapshot.h>
-#include <rocksdb/write_batch.h>
-
 #include "store/codec.h"
 #include "store/watch.h"
 
 namespace lpv::store {
 namespace {
 
+using internal::WatcherImpl;
 using internal::WatchHub;
 using internal::WatchState;
-using internal::WatcherImpl;
 
 Status RocksError(const char* what, const rocksdb::Status& s) {
   return Status::Internal(std::string("store: ") + what + ": " + s.ToString());
@@ -59,9 +59,7 @@ class StoreImpl : public Store {
   }
 
   int64_t Revision() const override { return revision_.load(std::memory_order_acquire); }
-  int64_t CompactedRevision() const override {
-    return compacted_.load(std::memory_order_acquire);
-  }
+  int64_t CompactedRevision() const override { return compacted_.load(std::memory_order_acquire); }
 
   Result<KeyValue> Get(const std::string& key) const override {
     std::string raw;
@@ -113,8 +111,7 @@ class StoreImpl : public Store {
     for (it->Seek(start); it->Valid(); it->Next()) {
       KeyValue kv;
       rocksdb::Slice k = it->key();
-      if (!internal::DecodeObject(std::string_view(it->value().data(), it->value().size()),
-                                  &kv)) {
+      if (!internal::DecodeObject(std::string_view(it->value().data(), it->value().size()), &kv)) {
         return Status::Internal("store: corrupt object");
       }
       kv.key.assign(k.data() + 1, k.size() - 1);
@@ -139,8 +136,7 @@ class StoreImpl : public Store {
     // The snapshot pins history (after, current] against compaction; the replay reads it
     // in the watcher's own Next calls, outside this lock, so a long replay never stalls
     // writers, and writes from current+1 on go to the live queue.
-    const rocksdb::Snapshot* snapshot =
-        after_revision < current ? db_->GetSnapshot() : nullptr;
+    const rocksdb::Snapshot* snapshot = after_revision < current ? db_->GetSnapshot() : nullptr;
     auto state = std::make_shared<WatchState>(prefix, after_revision, current,
                                               options_.watch_queue_limit, db_.get(), snapshot);
     if (!hub_->Add(state)) return Status::Make(Reason::ServiceUnavailable, "store closed");
@@ -195,10 +191,9 @@ class StoreImpl : public Store {
     if (op != Op::kCreate) {
       if (!exists) return Status::Make(Reason::NotFound, "key not found");
       if (expected_mod_revision != 0 && expected_mod_revision != current.mod_revision) {
-        return Status::Make(Reason::Conflict,
-                            "revision mismatch: expected " +
-                                std::to_string(expected_mod_revision) + ", have " +
-                                std::to_string(current.mod_revision));
+        return Status::Make(Reason::Conflict, "revision mismatch: expected " +
+                                                  std::to_string(expected_mod_revision) +
+                                                  ", have " + std::to_string(current.mod_revision));
       }
     }
 
@@ -224,9 +219,8 @@ class StoreImpl : public Store {
     batch.Put(internal::kRevisionKey, internal::EncodeRevision(revision));
 
     int64_t compact_to = 0;
-    if (compact_step_ > 0 &&
-        revision - compacted_.load(std::memory_order_relaxed) >=
-            options_.history_limit + compact_step_) {
+    if (compact_step_ > 0 && revision - compacted_.load(std::memory_order_relaxed) >=
+                                 options_.history_limit + compact_step_) {
       compact_to = revision - options_.history_limit;
       AddCompaction(&batch, compact_to);
     }

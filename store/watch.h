@@ -7,6 +7,8 @@
 // order, and a watcher registered under that mutex neither misses nor repeats one.
 #pragma once
 
+#include <rocksdb/db.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -16,8 +18,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <rocksdb/db.h>
 
 #include "store/store.h"
 
@@ -30,8 +30,8 @@ class WatchState {
   // Replays log entries in (after_revision, replay_until] from `snapshot` (owned; may be
   // null when there is nothing to replay), then takes live events with revision >
   // max(after_revision, replay_until).
-  WatchState(std::string prefix, int64_t after_revision, int64_t replay_until,
-             size_t queue_limit, rocksdb::DB* db, const rocksdb::Snapshot* snapshot);
+  WatchState(std::string prefix, int64_t after_revision, int64_t replay_until, size_t queue_limit,
+             rocksdb::DB* db, const rocksdb::Snapshot* snapshot);
   ~WatchState();
 
   const std::string& prefix() const { return prefix_; }
@@ -66,8 +66,8 @@ class WatchState {
   const size_t queue_limit_;
 
   std::mutex replay_mu_;
-  rocksdb::DB* db_;                       // guarded by replay_mu_; null once released
-  const rocksdb::Snapshot* snapshot_;     // guarded by replay_mu_
+  rocksdb::DB* db_;                          // guarded by replay_mu_; null once released
+  const rocksdb::Snapshot* snapshot_;        // guarded by replay_mu_
   std::unique_ptr<rocksdb::Iterator> iter_;  // guarded by replay_mu_; created lazily
   std::string lower_bound_;
   std::string upper_bound_;
@@ -76,8 +76,8 @@ class WatchState {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<const Event>> queue_;  // guarded by mu_
-  Status status_;                                  // guarded by mu_
-  std::atomic<bool> ended_{false};                 // written under mu_
+  Status status_;                                   // guarded by mu_
+  std::atomic<bool> ended_{false};                  // written under mu_
 };
 
 // The set of live watchers. Shared by the store and every Watcher, so a Watcher may

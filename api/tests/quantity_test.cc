@@ -259,6 +259,21 @@ TEST(QuantityTest, MustParse) {
   EXPECT_DEATH(Quantity::MustParse("ten"), "cannot parse 'ten'");
 }
 
+TEST(QuantityTest, ExtremeValuesStayExactOrSaturate) {
+  const std::string big = "1234567890123456789012345678901234567890";
+  EXPECT_EQ(Q(big).String(), big);
+  EXPECT_EQ(Q(big).Value(), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(Q("1e2147483647").String(), "10e2147483646");
+  EXPECT_EQ(Q("1e2147483647").Value(), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(Q("1e-2147483647").String(), "1e-9");  // rounded up to nano, exponent kept
+  Quantity sum = Q("1e200000");
+  sum.Add(Q("1"));  // too far apart to materialize: the smaller one is dropped
+  EXPECT_EQ(sum.Cmp(Q("1e200000")), 0);
+  Quantity exact = Q(big);
+  exact.Add(Q("1"));
+  EXPECT_EQ(exact.String(), "1234567890123456789012345678901234567891");
+}
+
 TEST(QuantityTest, ParsedFormatIsRemembered) {
   EXPECT_EQ(Q("1Gi").format(), Quantity::Format::BinarySI);
   EXPECT_EQ(Q("1G").format(), Quantity::Format::DecimalSI);

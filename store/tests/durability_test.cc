@@ -1,19 +1,18 @@
 // Acknowledged writes survive kill -9: a child process writes with sync on and reports
 // each acknowledged write; the test kills it mid-stream and reopens the store.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <map>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "store/store.h"
 #include "store/tests/test_util.h"

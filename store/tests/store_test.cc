@@ -1,12 +1,13 @@
 // Object operations: create/get/update/delete, revisions, compare-and-swap, list, restart.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <string>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "store/codec.h"
-#include "store/store.h"
 #include "store/tests/test_util.h"
 
 namespace lpv::store {
@@ -282,7 +283,7 @@ TEST(StoreCodecTest, EventsRoundTrip) {
   EXPECT_EQ(got.prev_value, "last");
 
   EXPECT_FALSE(internal::DecodeEvent(std::string("\x00", 1), &got));
-  EXPECT_FALSE(internal::DecodeEvent(std::string("\x00\x00\x05" "ab", 5), &got));
+  EXPECT_FALSE(internal::DecodeEvent(std::string{'\0', '\0', '\5', 'a', 'b'}, &got));
 }
 
 }  // namespace

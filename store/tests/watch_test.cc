@@ -1,11 +1,11 @@
 // Watch: replay from history, live events, ordering under concurrency, compaction (Gone),
 // slow watchers, cancel and store close.
+#include <gtest/gtest.h>
+
 #include <latch>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "store/store.h"
 #include "store/tests/test_util.h"

@@ -3,11 +3,18 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "apiserver/grpc_service.h"
+#include "kubelet-fake/admin.h"
+#include "kubelet-fake/fleet.h"
+#include "pvcontroller/protection.h"
+#include "pvcontroller/pv_controller.h"
+#include "scheduler/scheduler.h"
+#include "statefulset/stateful_set.h"
 
 namespace lpv::cluster {
 
@@ -46,9 +53,18 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const Options& options) {
   c->apiserver_ = std::make_unique<apiserver::APIServer>(c->store_.get(), c->clock_);
   c->client_ = std::make_unique<client::LocalClient>(c->apiserver_.get());
 
+  if (options.start_controllers) {
+    Status s = c->StartControllers();
+    if (!s.ok()) return s;
+  }
+
   if (!options.listen.empty()) {
     c->service_ = std::make_unique<apiserver::GrpcService>(c->apiserver_.get(), c->data_dir_);
     int port = 0;
+    Cluster* self = c.get();
+    c->service_->SetAdminHandler(
+        [self](const std::string& verb, const std::vector<std::string>& args,
+               const std::map<std::string, std::string>&) { return self->Admin(verb, args); });
     c->grpc_server_ = apiserver::StartGrpcServer(c->service_.get(), options.listen, &port);
     if (!c->grpc_server_) {
       return Status::Make(Reason::ServiceUnavailable, "cannot listen on " + options.listen);
@@ -60,6 +76,84 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const Options& options) {
   return c;
 }
 
+Status Cluster::StartControllers() {
+  client::Client* client = client_.get();
+  pvcontroller::PersistentVolumeController::Options pvo;
+  pvo.clock = clock_;
+  pv_controller_ = std::make_unique<pvcontroller::PersistentVolumeController>(client, pvo);
+  pvcontroller::ProtectionOptions po;
+  po.clock = clock_;
+  pvc_protection_ = std::make_unique<pvcontroller::PVCProtectionController>(client, po);
+  pv_protection_ = std::make_unique<pvcontroller::PVProtectionController>(client, po);
+  pv_controller_->Start();
+  pvc_protection_->Start();
+  pv_protection_->Start();
+
+  scheduler::Scheduler::Options so;
+  so.clock = clock_;
+  scheduler_ = std::make_unique<scheduler::Scheduler>(client, so);
+  scheduler_->Start();
+  statefulset::StatefulSetController::Options sto;
+  sto.clock = clock_;
+  statefulset_ = std::make_unique<statefulset::StatefulSetController>(client, sto);
+  statefulset_->Start();
+
+  kubelet::FleetOptions fo;
+  fo.data_dir = data_dir_;
+  fo.clock = clock_;
+  fo.nodes = options_.nodes;
+  fo.disks_per_node = options_.disks_per_node;
+  fo.disk_size = options_.disk_size;
+  fo.kubelet.heartbeat_period = options_.node_status_update_frequency;
+  fo.node_lifecycle.grace_period = options_.node_monitor_grace_period;
+  // The controller looks at least twice per grace period (Kubernetes: every 5 s of 40 s).
+  fo.node_lifecycle.monitor_period =
+      std::min<Duration>(fo.node_lifecycle.monitor_period, options_.node_monitor_grace_period / 4);
+  auto fleet = kubelet::Fleet::Start(client, fo);
+  if (!fleet.ok()) return fleet.status();
+  fleet_ = std::move(*fleet);
+  return Status::OK();
+}
+
+void Cluster::StopControllers() {
+  // Producers of work first, then what consumes it.
+  if (fleet_) fleet_->Stop();
+  if (statefulset_) statefulset_->Stop();
+  if (scheduler_) scheduler_->Stop();
+  if (pv_protection_) pv_protection_->Stop();
+  if (pvc_protection_) pvc_protection_->Stop();
+  if (pv_controller_) pv_controller_->Stop();
+}
+
+Result<std::string> Cluster::Admin(const std::string& verb,
+                                   const std::vector<std::string>& args) {
+  if (verb == "node" || verb == "disk") {
+    if (!fleet_) return Status::BadRequest("this server runs no nodes (no controllers)");
+    return kubelet::HandleAdmin(*fleet_, verb, args);
+  }
+  if (verb == "explain") {
+    // explain pod NAME [-n NAMESPACE]
+    std::string ns = "default";
+    std::vector<std::string> words;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if ((args[i] == "-n" || args[i] == "--namespace") && i + 1 < args.size()) {
+        ns = args[++i];
+      } else if (args[i].rfind("--namespace=", 0) == 0) {
+        ns = args[i].substr(12);
+      } else {
+        words.push_back(args[i]);
+      }
+    }
+    if (words.size() == 1 && words[0].rfind("pod/", 0) == 0) words = {"pod", words[0].substr(4)};
+    if (words.size() != 2 || api::LookupKind(words[0]) != api::KindOf("Pod")) {
+      return Status::BadRequest("usage: lpv explain pod NAME [-n NAMESPACE]");
+    }
+    if (!scheduler_) return Status::BadRequest("this server runs no scheduler (no controllers)");
+    return scheduler_->Explain(ns, words[1]);
+  }
+  return Status::BadRequest("unknown admin verb \"" + verb + "\"");
+}
+
 void Cluster::Wait() {
   if (grpc_server_) grpc_server_->Wait();
 }
@@ -67,6 +161,7 @@ void Cluster::Wait() {
 void Cluster::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  StopControllers();
   if (grpc_server_) {
     grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
     std::error_code ec;
@@ -77,6 +172,12 @@ void Cluster::Stop() {
 Cluster::~Cluster() {
   Stop();
   grpc_server_.reset();
+  fleet_.reset();
+  statefulset_.reset();
+  scheduler_.reset();
+  pv_protection_.reset();
+  pvc_protection_.reset();
+  pv_controller_.reset();
   service_.reset();
   client_.reset();
   apiserver_.reset();

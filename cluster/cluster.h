@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/clock.h"
 #include "api/status.h"
@@ -25,6 +26,20 @@ class Server;
 
 namespace lpv::apiserver {
 class GrpcService;
+}
+namespace lpv::kubelet {
+class Fleet;
+}
+namespace lpv::scheduler {
+class Scheduler;
+}
+namespace lpv::statefulset {
+class StatefulSetController;
+}
+namespace lpv::pvcontroller {
+class PersistentVolumeController;
+class PVCProtectionController;
+class PVProtectionController;
 }
 
 namespace lpv::cluster {
@@ -39,6 +54,20 @@ struct Options {
   bool sync = true;
   int64_t history_limit = 100000;
   Clock* clock = nullptr;  // default: the real clock
+
+  // The control plane beyond the API server: the PV controller and the protection
+  // controllers, the scheduler, the StatefulSet controller, and the fleet of fake nodes
+  // with their disks, kubelets and local static provisioners. Off = the API alone.
+  bool start_controllers = false;
+  // A fresh fleet (a data dir that already has nodes keeps them as they were).
+  int nodes = 3;
+  int disks_per_node = 1;
+  std::string disk_size = "368Gi";
+  // How often a kubelet posts node status (Kubernetes: --node-status-update-frequency) and
+  // how long the node lifecycle controller waits before marking a silent node Unknown
+  // (--node-monitor-grace-period). Shorter values make node failure visible sooner.
+  Duration node_status_update_frequency = std::chrono::seconds(10);
+  Duration node_monitor_grace_period = std::chrono::seconds(40);
 };
 
 class Cluster {
@@ -54,6 +83,12 @@ class Cluster {
   // host:port of the gRPC service ("" without one).
   const std::string& address() const { return address_; }
   Clock* clock() const { return clock_; }
+  // nullptr unless start_controllers.
+  kubelet::Fleet* fleet() { return fleet_.get(); }
+  scheduler::Scheduler* scheduler() { return scheduler_.get(); }
+
+  // The server's admin verbs: `node ...`, `disk ...` (the fleet) and `explain pod NAME`.
+  Result<std::string> Admin(const std::string& verb, const std::vector<std::string>& args);
 
   // Blocks until Stop() is called from another thread (or a signal handler's thread).
   void Wait();
@@ -75,7 +110,16 @@ class Cluster {
   std::unique_ptr<client::Client> client_;
   std::unique_ptr<apiserver::GrpcService> service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<pvcontroller::PersistentVolumeController> pv_controller_;
+  std::unique_ptr<pvcontroller::PVCProtectionController> pvc_protection_;
+  std::unique_ptr<pvcontroller::PVProtectionController> pv_protection_;
+  std::unique_ptr<kubelet::Fleet> fleet_;
+  std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::unique_ptr<statefulset::StatefulSetController> statefulset_;
   bool stopped_ = false;
+
+  Status StartControllers();
+  void StopControllers();
 };
 
 }  // namespace lpv::cluster

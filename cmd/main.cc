@@ -8,6 +8,7 @@
 
 #include "client/remote.h"
 #include "cluster/cluster.h"
+#include "cmd/demo.h"
 #include "cmd/verbs.h"
 
 namespace {
@@ -86,7 +87,25 @@ int main(int argc, char** argv) {
       ->default_val("127.0.0.1:0");
   server->add_flag("--unsafe-no-fsync", no_sync,
                    "do not sync writes to disk (faster; a crash may lose the last writes)");
+  server->add_option("--nodes", sopts.nodes, "fake nodes of a fresh cluster")->default_val(3);
+  server->add_option("--disks-per-node", sopts.disks_per_node, "local disks per node")
+      ->default_val(1);
+  server->add_option("--disk-size", sopts.disk_size, "size of each disk")->default_val("368Gi");
+  double heartbeat_s = 10, grace_s = 40;
+  server->add_option("--node-status-update-frequency", heartbeat_s,
+                     "seconds between a kubelet's node status posts")
+      ->default_val(10);
+  server->add_option("--node-monitor-grace-period", grace_s,
+                     "seconds of silence before a node is marked Unknown")
+      ->default_val(40);
+  bool api_only = false;
+  server->add_flag("--api-only", api_only, "run the API server alone: no controllers, no nodes");
   server->callback([&] {
+    sopts.start_controllers = !api_only;
+    sopts.node_status_update_frequency =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(heartbeat_s));
+    sopts.node_monitor_grace_period =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(grace_s));
     sopts.data_dir = g.data_dir.empty() ? client::DefaultDataDir() : g.data_dir;
     sopts.sync = !no_sync;
     rc = RunServer(sopts);
@@ -174,6 +193,39 @@ int main(int argc, char** argv) {
     auto c = Connect(g, &rc);
     if (c) rc = cmd::Events(*c, eopts, streams);
   });
+
+  // demo
+  cmd::DemoOptions demo_opts;
+  auto* demo = app.add_subcommand("demo", "The article's walkthrough, narrated, on a fresh cluster");
+  demo->add_option("--pace", demo_opts.pace_seconds, "seconds to pause between steps");
+  demo->add_option("--keep", demo_opts.keep_dir, "keep the cluster's data in this dir");
+  demo->callback([&] { rc = cmd::Demo(demo_opts, std::cout, std::cerr); });
+
+  // node, disk, explain: run by the server (its fleet and scheduler); the words after the
+  // verb travel as they are.
+  auto admin = [&](const std::string& verb, const std::string& help) {
+    auto* sub = app.add_subcommand(verb, help);
+    sub->allow_extras()->prefix_command()->fallthrough(false);
+    sub->callback([&, sub, verb] {
+      auto target = client::ResolveServer(g.server, g.data_dir);
+      if (!target.ok()) {
+        std::cerr << "error: " << target.status().message() << "\n";
+        rc = 1;
+        return;
+      }
+      auto out = client::CallAdmin(*target, verb, sub->remaining());
+      if (!out.ok()) {
+        std::cerr << out.status().KubectlString() << "\n";
+        rc = 1;
+        return;
+      }
+      std::cout << *out;
+    });
+  };
+  admin("node", "Simulated nodes: node add|stop|start NAME");
+  admin("disk", "Simulated local disks: disk add NODE [--size SIZE] | disk remove NODE PATH | "
+                "disk list [NODE]");
+  admin("explain", "Why a pod was scheduled where it was: explain pod NAME [-n NAMESPACE]");
 
   try {
     app.parse(argc, argv);

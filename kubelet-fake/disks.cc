@@ -250,12 +250,10 @@ void Disks::RemoveListener(int id) {
 }
 
 void Disks::Notify() {
-  std::vector<std::function<void()>> fns;
-  {
-    std::lock_guard<std::mutex> l(listeners_mu_);
-    for (const auto& [id, fn] : listeners_) fns.push_back(fn);
-  }
-  for (const auto& fn : fns) fn();
+  // Called under the listeners' lock, so a listener removed by RemoveListener is never
+  // called afterwards (its owner may be gone).
+  std::lock_guard<std::mutex> l(listeners_mu_);
+  for (const auto& [id, fn] : listeners_) fn();
 }
 
 }  // namespace lpv::kubelet

@@ -8,7 +8,8 @@
 // deletes everything but that file.
 //
 // Thread-safety: Disks is safe for concurrent use. Listeners run on the thread that added
-// or removed the disk, after the change, outside the lock; they should only enqueue work.
+// or removed the disk, after the change, under the listeners' lock: they should only
+// enqueue work and must not add or remove listeners.
 #pragma once
 
 #include <functional>

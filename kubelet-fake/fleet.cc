@@ -180,8 +180,12 @@ Status Fleet::StartNodeLocked(Node& node) {
   if (node.provisioner) {
     s = node.provisioner->Start();
     if (!s.ok()) return s;
-    std::lock_guard<std::mutex> l(routes_mu_);
-    routes_[node.provisioner->name()] = node.provisioner.get();
+    {
+      std::lock_guard<std::mutex> l(routes_mu_);
+      routes_[node.provisioner->name()] = node.provisioner.get();
+    }
+    // Events routed before the route existed went nowhere: look again.
+    node.provisioner->Resync();
   }
   std::error_code ec;
   fs::remove(fs::path(NodeRoot(node.name)) / kStoppedFile, ec);

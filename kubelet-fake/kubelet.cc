@@ -56,10 +56,13 @@ constexpr ConditionSpec kNodeConditions[] = {
 
 // Sets a pod condition to `status`, keeping its lastTransitionTime unless it changes.
 void SetPodCondition(api::PodStatus* status, const api::PodStatus& old, const std::string& type,
-                     const std::string& value, const std::string& now) {
+                     const std::string& value, const std::string& now,
+                     const std::string& reason = "", const std::string& message = "") {
   api::PodCondition c;
   c.set_type(type);
   c.set_status(value);
+  c.set_reason(reason);
+  c.set_message(message);
   c.set_last_transition_time(now);
   for (const auto& o : old.conditions()) {
     if (o.type() == type && o.status() == value && !o.last_transition_time().empty()) {
@@ -213,9 +216,15 @@ Status FakeKubelet::PostNodeStatus(bool starting) {
     auto cur = client_->Get<api::Node>("", name);
     if (!cur.ok() && !cur.status().IsNotFound()) return cur.status();
     if (!cur.ok()) {
+      // Like the real kubelet, only a starting kubelet registers its node: one deleted
+      // behind its back stays deleted until the kubelet restarts.
+      if (!starting) return cur.status();
       // registerWithAPIServer: the Node object first, its status right after.
       api::Node node;
       node.mutable_metadata()->set_name(name);
+      // The pod CIDR node IPAM would give it; pod IPs come from it.
+      node.mutable_spec()->set_pod_cidr("10.244." + std::to_string(options_.node_index) +
+                                        ".0/24");
       for (const auto& [k, v] : node_labels_) (*node.mutable_metadata()->mutable_labels())[k] = v;
       auto& ann = *node.mutable_metadata()->mutable_annotations();
       ann["node.alpha.kubernetes.io/ttl"] = "0";
@@ -470,7 +479,12 @@ bool FakeKubelet::SyncPod(const std::string& key) {
                         Join(process_errors, "; "));
   }
   for (const auto& e : mount_errors) recorder_.Event(pod, "Warning", "FailedMount", e);
-  if (!process_errors.empty() || !mount_errors.empty()) return false;
+  if (!process_errors.empty() || !mount_errors.empty()) {
+    // The kubelet posts the pod's status before it waits for volumes: still creating.
+    // A pod already running (a restarted kubelet) keeps running.
+    if (!ContainersRunning(pod)) UpdatePodStatus(pod, /*running=*/false);
+    return false;
+  }
 
   // Mounted: the pod's data goes to the disk, and survives the pod.
   {
@@ -499,7 +513,7 @@ bool FakeKubelet::SyncPod(const std::string& key) {
       recorder_.Event(pod, "Normal", "Started", "Started container " + c.name());
     }
   }
-  Status s = UpdatePodRunning(pod);
+  Status s = UpdatePodStatus(pod, /*running=*/true);
   return s.ok() || s.IsNotFound();
 }
 
@@ -524,17 +538,26 @@ std::string FakeKubelet::AllocatePodIP(const api::Pod& pod) {
   return ip;
 }
 
-Status FakeKubelet::UpdatePodRunning(const api::Pod& in) {
+Status FakeKubelet::UpdatePodStatus(const api::Pod& in, bool running) {
   api::Pod pod = in;
   for (int attempt = 0;; ++attempt) {
     std::string now = FormatRFC3339(clock_->Now());
     const api::PodStatus& old = pod.status();
     api::PodStatus st;
-    st.set_phase("Running");
+    // generateAPIPodStatus: conditions in the kubelet's order, PodScheduled (the
+    // scheduler's) kept as it is.
+    st.set_phase(running ? "Running" : "Pending");
     SetPodCondition(&st, old, "Initialized", "True", now);
-    SetPodCondition(&st, old, "Ready", "True", now);
-    SetPodCondition(&st, old, "ContainersReady", "True", now);
-    // PodScheduled is the scheduler's; keep it as it is.
+    if (running) {
+      SetPodCondition(&st, old, "Ready", "True", now);
+      SetPodCondition(&st, old, "ContainersReady", "True", now);
+    } else {
+      std::vector<std::string> names;
+      for (const auto& c : pod.spec().containers()) names.push_back(c.name());
+      std::string msg = "containers with unready status: " + GoList(names);
+      SetPodCondition(&st, old, "Ready", "False", now, "ContainersNotReady", msg);
+      SetPodCondition(&st, old, "ContainersReady", "False", now, "ContainersNotReady", msg);
+    }
     bool scheduled = false;
     for (const auto& c : old.conditions()) {
       if (c.type() == "PodScheduled") {
@@ -544,10 +567,13 @@ Status FakeKubelet::UpdatePodRunning(const api::Pod& in) {
     }
     if (!scheduled) SetPodCondition(&st, old, "PodScheduled", "True", now);
     st.set_host_ip(InternalIP());
-    std::string ip = old.pod_ip().empty() ? AllocatePodIP(pod) : old.pod_ip();
-    pod_ips_[pod.metadata().uid()] = ip;
-    st.set_pod_ip(ip);
-    st.add_pod_ips()->set_ip(ip);
+    if (running) {
+      // The sandbox exists from here on: it has an IP.
+      std::string ip = old.pod_ip().empty() ? AllocatePodIP(pod) : old.pod_ip();
+      pod_ips_[pod.metadata().uid()] = ip;
+      st.set_pod_ip(ip);
+      st.add_pod_ips()->set_ip(ip);
+    }
     st.set_start_time(old.start_time().empty() ? now : old.start_time());
     for (const auto& c : pod.spec().containers()) {
       auto* cs = st.add_container_statuses();
@@ -561,11 +587,16 @@ Status FakeKubelet::UpdatePodRunning(const api::Pod& in) {
           started_at = o.state().running().started_at();
         }
       }
-      cs->mutable_state()->mutable_running()->set_started_at(started_at);
-      cs->set_ready(true);
+      if (running) {
+        cs->mutable_state()->mutable_running()->set_started_at(started_at);
+      } else {
+        // Waiting for its volumes: kubectl shows the pod as ContainerCreating.
+        cs->mutable_state()->mutable_waiting()->set_reason("ContainerCreating");
+      }
+      cs->set_ready(running);
       cs->set_restart_count(restarts);
       cs->set_image(c.image());
-      cs->set_started(true);
+      cs->set_started(running);
     }
     st.set_qos_class(old.qos_class());
     st.set_nominated_node_name(old.nominated_node_name());

@@ -103,7 +103,9 @@ class FakeKubelet {
   // Returns false to retry the key with backoff.
   bool SyncPod(const std::string& key);
   bool KillPod(const api::Pod& pod);
-  Status UpdatePodRunning(const api::Pod& pod);
+  // Posts the pod's status: Running and Ready, or (`running` false) Pending with its
+  // containers waiting in ContainerCreating.
+  Status UpdatePodStatus(const api::Pod& pod, bool running);
   std::string AllocatePodIP(const api::Pod& pod);
   std::string InternalIP() const;
   void NodeEvent(const std::string& reason, const std::string& message);

@@ -20,7 +20,7 @@
 // rate-limits them per zone) and nothing evicts pods (no taint eviction controller).
 //
 // Threads: a node informer, a pod informer and one worker; the monitor ticker only
-// enqueues. Start/Stop from one thread.
+// enqueues. Start/Stop from one thread; once stopped it stays stopped.
 #pragma once
 
 #include <map>

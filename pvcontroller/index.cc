@@ -81,8 +81,7 @@ std::string GetAccessModesAsString(const google::protobuf::RepeatedPtrField<std:
 }
 
 Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
-                                     const std::vector<VolumePtr>& volumes,
-                                     const api::Node* node,
+                                     const std::vector<VolumePtr>& volumes, const api::Node* node,
                                      const std::set<std::string>& excluded_volumes,
                                      bool delay_binding) {
   api::Quantity requested = ClaimRequest(claim);
@@ -142,8 +141,7 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
 }
 
 Result<VolumePtr> FindBestMatchForClaim(const api::PersistentVolumeClaim& claim,
-                                        const std::vector<VolumePtr>& volumes,
-                                        bool delay_binding) {
+                                        const std::vector<VolumePtr>& volumes, bool delay_binding) {
   // The access-modes index: each volume under the string of its modes ("RWO,ROX").
   std::map<std::string, std::vector<VolumePtr>> by_modes;
   std::map<std::string, int> mode_count;
@@ -151,7 +149,8 @@ Result<VolumePtr> FindBestMatchForClaim(const api::PersistentVolumeClaim& claim,
     if (!volume) continue;
     std::string key = GetAccessModesAsString(volume->spec().access_modes());
     by_modes[key].push_back(volume);
-    mode_count[key] = key.empty() ? 0 : static_cast<int>(std::count(key.begin(), key.end(), ',')) + 1;
+    mode_count[key] =
+        key.empty() ? 0 : static_cast<int>(std::count(key.begin(), key.end(), ',')) + 1;
   }
   // The groups whose modes include all the claim asks for (allPossibleMatchingAccessModes),
   // fewest modes first so the claim gets what is closest to what it asked for.

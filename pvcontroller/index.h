@@ -41,8 +41,7 @@ namespace lpv::pvcontroller {
 // An invalid claim selector is an error: `error creating internal label selector for claim:
 // ns/name: ...`.
 Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
-                                     const std::vector<VolumePtr>& volumes,
-                                     const api::Node* node,
+                                     const std::vector<VolumePtr>& volumes, const api::Node* node,
                                      const std::set<std::string>& excluded_volumes,
                                      bool delay_binding);
 
@@ -52,12 +51,10 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
 // (FindMatchingVolume, no node) gives the volume. So an RWO claim prefers an RWO volume to a
 // smaller RWO+RWX one, as in Kubernetes.
 Result<VolumePtr> FindBestMatchForClaim(const api::PersistentVolumeClaim& claim,
-                                        const std::vector<VolumePtr>& volumes,
-                                        bool delay_binding);
+                                        const std::vector<VolumePtr>& volumes, bool delay_binding);
 
 // True when the volume offers every access mode the claim asks for.
-bool CheckAccessModes(const api::PersistentVolumeClaim& claim,
-                      const api::PersistentVolume& volume);
+bool CheckAccessModes(const api::PersistentVolumeClaim& claim, const api::PersistentVolume& volume);
 // True when claim and volume have different volume modes (absent = Filesystem).
 bool CheckVolumeModeMismatches(const api::PersistentVolumeClaimSpec& claim_spec,
                                const api::PersistentVolumeSpec& volume_spec);

@@ -12,10 +12,27 @@ int64_t ResourceVersionOf(const google::protobuf::Message& obj) {
   return value;
 }
 
-void ObjectCache::Wrote(const google::protobuf::Message& written) {
+ObjectCache::Write::Write(ObjectCache* cache, std::string key)
+    : cache_(cache), key_(std::move(key)) {
+  std::lock_guard<std::mutex> l(cache_->mu_);
+  ++cache_->writing_[key_];
+}
+
+ObjectCache::Write::~Write() {
+  {
+    std::lock_guard<std::mutex> l(cache_->mu_);
+    if (--cache_->writing_[key_] == 0) cache_->writing_.erase(key_);
+  }
+  cache_->cv_.notify_all();
+}
+
+void ObjectCache::Write::Wrote(const google::protobuf::Message& written) {
+  cache_->Remember(key_, written);
+}
+
+void ObjectCache::Remember(const std::string& key, const google::protobuf::Message& written) {
   std::shared_ptr<google::protobuf::Message> copy(written.New());
   copy->CopyFrom(written);
-  std::string key = api::KeyOf(written);
   std::lock_guard<std::mutex> l(mu_);
   auto it = written_.find(key);
   if (it != written_.end() && ResourceVersionOf(*it->second) >= ResourceVersionOf(written)) return;
@@ -36,8 +53,12 @@ void ObjectCache::Deleted(const std::string& key) {
   written_.erase(key);
 }
 
-client::ObjectRef ObjectCache::Newest(const std::string& key, client::ObjectRef cached) {
-  std::lock_guard<std::mutex> l(mu_);
+client::ObjectRef ObjectCache::Newest(const std::string& key, const client::Informer& informer) {
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait(l, [&] { return !writing_.contains(key); });
+  // The informer calls Observed after its cache holds the object, never under its own lock:
+  // reading it under ours is safe and sees at least the version that made us drop our copy.
+  client::ObjectRef cached = informer.Get(key);
   auto it = written_.find(key);
   if (it == written_.end()) return cached;
   if (!cached) {

@@ -8,9 +8,14 @@
 // ending in conflicts. Here the informer stays the store; this only holds the controller's
 // writes until the informer has caught up with them.
 //
+// Reads wait for a write of the same object that is under way, so a sync never decides on a
+// version older than one the world can already see: once a volume's Available is stored,
+// every claim sync sees it Available (no read-your-writes gap between two workers).
+//
 // Thread-safety: safe for concurrent use.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,22 +28,42 @@ namespace lpv::pvcontroller {
 
 class ObjectCache {
  public:
-  // Remembers what a write returned.
-  void Wrote(const google::protobuf::Message& written);
+  // Marks a write of `key` as under way until the returned guard is done with it (Wrote, or
+  // destroyed after a failed write).
+  class Write {
+   public:
+    Write(ObjectCache* cache, std::string key);
+    ~Write();
+    Write(const Write&) = delete;
+    Write& operator=(const Write&) = delete;
+    // The write succeeded and returned `written`.
+    void Wrote(const google::protobuf::Message& written);
+
+   private:
+    ObjectCache* cache_;
+    std::string key_;
+  };
+
   // The informer saw `obj`: our copy goes once the informer's is as new.
   void Observed(const google::protobuf::Message& obj);
   // The informer saw `key` deleted.
   void Deleted(const std::string& key);
 
-  // The newer of `cached` (the informer's copy of `key`) and ours. Objects the informer no
-  // longer has are gone whatever we wrote before: nullptr.
-  client::ObjectRef Newest(const std::string& key, client::ObjectRef cached);
+  // The newer of the informer's copy of `key` and ours, once no write of `key` is under way.
+  // Objects the informer no longer has are gone whatever we wrote before: nullptr.
+  // The informer is read under our lock, so our copy cannot be dropped (Observed) between
+  // reading the informer and looking at our copy.
+  client::ObjectRef Newest(const std::string& key, const client::Informer& informer);
   // Keys we hold a newer copy of.
   std::vector<std::string> Keys() const;
 
  private:
+  void Remember(const std::string& key, const google::protobuf::Message& written);
+
   mutable std::mutex mu_;
+  std::condition_variable cv_;
   std::unordered_map<std::string, client::ObjectRef> written_;
+  std::unordered_map<std::string, int> writing_;  // writes under way, by key
 };
 
 // resourceVersion as a number (the store revision), 0 when absent or not a number.

@@ -10,7 +10,8 @@ std::vector<std::string> PodPVCIndexFunc(const google::protobuf::Message& obj) {
         volume.persistent_volume_claim().claim_name().empty()) {
       continue;
     }
-    std::string key = pod.metadata().namespace_() + "/" + volume.persistent_volume_claim().claim_name();
+    std::string key =
+        pod.metadata().namespace_() + "/" + volume.persistent_volume_claim().claim_name();
     bool seen = false;
     for (const auto& k : keys) seen = seen || k == key;
     if (!seen) keys.push_back(std::move(key));

@@ -5,12 +5,13 @@
 // written in four steps (volume claimRef, volume phase, claim volumeName, claim phase), each
 // idempotent, so whichever step a crash or a conflict interrupted, the next sync finishes it.
 
+#include "pvcontroller/pv_controller.h"
+
 #include <algorithm>
 
 #include "pvcontroller/annotations.h"
 #include "pvcontroller/index.h"
 #include "pvcontroller/pod_index.h"
-#include "pvcontroller/pv_controller.h"
 
 namespace lpv::pvcontroller {
 
@@ -77,7 +78,8 @@ Status PersistentVolumeController::syncUnboundClaim(const api::PersistentVolumeC
   // OBSERVATION: claim is "Pending".
   if (claim.spec().volume_name().empty()) {
     // The user did not care which volume they get.
-    auto delay_binding = IsDelayBindingMode(claim, [this](const std::string& n) { return GetClass(n); });
+    auto delay_binding =
+        IsDelayBindingMode(claim, [this](const std::string& n) { return GetClass(n); });
     if (!delay_binding.ok()) return delay_binding.status();
 
     // lpv: a claim whose class delays binding and on which the scheduler has written
@@ -94,8 +96,8 @@ Status PersistentVolumeController::syncUnboundClaim(const api::PersistentVolumeC
     Result<VolumePtr> found = node ? FindMatchingVolume(claim, candidates, node.get(), {}, true)
                                    : FindBestMatchForClaim(claim, candidates, *delay_binding);
     if (!found.ok()) {
-      return Status::Internal("error finding PV for claim " + Quote(ClaimToClaimKey(claim)) +
-                              ": " + found.status().message());
+      return Status::Internal("error finding PV for claim " + Quote(ClaimToClaimKey(claim)) + ": " +
+                              found.status().message());
     }
     VolumePtr volume = *found;
     if (!volume) {
@@ -103,9 +105,9 @@ Status PersistentVolumeController::syncUnboundClaim(const api::PersistentVolumeC
       // OBSERVATION: claim is "Pending", will retry.
       auto updated = assignDefaultStorageClass(claim);
       if (!updated.ok()) {
-        return Status::Make(updated.status().reason(),
-                            "can't update PersistentVolumeClaim[" + Quote(ClaimToClaimKey(claim)) +
-                                "]: " + updated.status().message());
+        return Status::Make(updated.status().reason(), "can't update PersistentVolumeClaim[" +
+                                                           Quote(ClaimToClaimKey(claim)) +
+                                                           "]: " + updated.status().message());
       }
       // The claim's update brings it back with its class.
       if (*updated) return Status::OK();
@@ -142,9 +144,9 @@ Status PersistentVolumeController::syncUnboundClaim(const api::PersistentVolumeC
     // OBSERVATION: claim is "Pending", volume is "Available".
     std::string why = CheckVolumeSatisfyClaim(*volume, claim);
     if (!why.empty()) {
-      recorder_.Event(claim, kWarning, kVolumeMismatch,
-                      "Cannot bind to requested volume " + Quote(volume->metadata().name()) +
-                          ": " + why);
+      recorder_.Event(
+          claim, kWarning, kVolumeMismatch,
+          "Cannot bind to requested volume " + Quote(volume->metadata().name()) + ": " + why);
       auto r = updateClaimStatus(claim, kClaimPending, nullptr);
       return r.ok() ? Status::OK() : r.status();
     }
@@ -157,8 +159,8 @@ Status PersistentVolumeController::syncUnboundClaim(const api::PersistentVolumeC
   }
   // The user asked for a volume that is claimed by someone else.
   // OBSERVATION: claim is "Pending", volume is "Bound".
-  std::string msg = "volume " + Quote(volume->metadata().name()) +
-                    " already bound to a different claim.";
+  std::string msg =
+      "volume " + Quote(volume->metadata().name()) + " already bound to a different claim.";
   recorder_.Event(claim, kWarning, kFailedBinding, msg);
   if (!HasAnnotation(claim.metadata(), kAnnBoundByController)) {
     // A user's choice: wait until the volume is free.
@@ -184,8 +186,8 @@ Status PersistentVolumeController::syncBoundClaim(const api::PersistentVolumeCla
   }
   VolumePtr volume = GetVolume(claim.spec().volume_name());
   if (!volume) {
-    // lpv: ask the API server before declaring the data lost; the volume informer may not
-    // have seen a volume created a moment ago (Kubernetes' own write cache covers this case).
+    // lpv: Lost is terminal, so ask the API server before declaring the data lost: a volume
+    // created a moment ago may not have reached our informer yet.
     auto live = client_->Get<api::PersistentVolume>("", claim.spec().volume_name());
     if (live.ok()) {
       volume = std::make_shared<const api::PersistentVolume>(std::move(*live));
@@ -547,8 +549,7 @@ Status PersistentVolumeController::reclaimVolume(const api::PersistentVolume& vo
     return r.ok() ? Status::OK() : r.status();
   }
   if (policy == "Delete") return deleteVolumeOperation(volume);
-  auto r = updateVolumePhaseWithEvent(volume, kVolumeFailed, kWarning,
-                                      "VolumeUnknownReclaimPolicy",
+  auto r = updateVolumePhaseWithEvent(volume, kVolumeFailed, kWarning, "VolumeUnknownReclaimPolicy",
                                       "Volume has unrecognized PersistentVolumeReclaimPolicy");
   return r.ok() ? Status::OK() : r.status();
 }

@@ -14,7 +14,6 @@ namespace {
 // Index names.
 constexpr char kByStorageClass[] = "storageclass";  // volumes by their class
 constexpr char kByClaimRef[] = "claimref";          // volumes by "ns/claim" of their claimRef
-constexpr char kByVolumeName[] = "volumename";      // claims by spec.volumeName
 
 std::vector<std::string> VolumeClassIndex(const google::protobuf::Message& obj) {
   return {GetPersistentVolumeClass(static_cast<const api::PersistentVolume&>(obj))};
@@ -24,12 +23,6 @@ std::vector<std::string> VolumeClaimRefIndex(const google::protobuf::Message& ob
   const auto& pv = static_cast<const api::PersistentVolume&>(obj);
   if (!pv.spec().has_claim_ref()) return {};
   return {ClaimrefToClaimKey(pv.spec().claim_ref())};
-}
-
-std::vector<std::string> ClaimVolumeNameIndex(const google::protobuf::Message& obj) {
-  const auto& pvc = static_cast<const api::PersistentVolumeClaim&>(obj);
-  if (pvc.spec().volume_name().empty()) return {};
-  return {pvc.spec().volume_name()};
 }
 
 const api::KindInfo& Kind(const google::protobuf::Message& prototype) {
@@ -47,9 +40,9 @@ PersistentVolumeController::PersistentVolumeController(client::Client* client, O
       recorder_(client, clock_, kPVControllerComponent) {
   volumes_ = std::make_unique<client::Informer>(
       client_, Kind(api::PersistentVolume::default_instance()), "", client::ListOptions{}, clock_);
-  claims_ = std::make_unique<client::Informer>(
-      client_, Kind(api::PersistentVolumeClaim::default_instance()), "", client::ListOptions{},
-      clock_);
+  claims_ = std::make_unique<client::Informer>(client_,
+                                               Kind(api::PersistentVolumeClaim::default_instance()),
+                                               "", client::ListOptions{}, clock_);
   classes_ = std::make_unique<client::Informer>(
       client_, Kind(api::StorageClass::default_instance()), "", client::ListOptions{}, clock_);
   pods_ = std::make_unique<client::Informer>(client_, Kind(api::Pod::default_instance()), "",
@@ -58,7 +51,6 @@ PersistentVolumeController::PersistentVolumeController(client::Client* client, O
                                               client::ListOptions{}, clock_);
   volumes_->AddIndexer(kByStorageClass, VolumeClassIndex);
   volumes_->AddIndexer(kByClaimRef, VolumeClaimRefIndex);
-  claims_->AddIndexer(kByVolumeName, ClaimVolumeNameIndex);
   pods_->AddIndexer(kPodPVCIndex, PodPVCIndexFunc);
   // The periodic sync of every claim and volume (ctrl.resync): each cached object comes back
   // as an update and is enqueued.
@@ -110,8 +102,8 @@ void PersistentVolumeController::AddHandlers() {
 void PersistentVolumeController::Start() {
   if (started_) return;
   started_ = true;
-  for (auto* informer : {volumes_.get(), claims_.get(), classes_.get(), pods_.get(),
-                         nodes_.get()}) {
+  for (auto* informer :
+       {volumes_.get(), claims_.get(), classes_.get(), pods_.get(), nodes_.get()}) {
     informer->Start();
   }
   int n = std::max(1, options_.workers);
@@ -128,8 +120,8 @@ void PersistentVolumeController::Stop() {
   for (auto& t : workers_) {
     if (t.joinable()) t.join();
   }
-  for (auto* informer : {volumes_.get(), claims_.get(), classes_.get(), pods_.get(),
-                         nodes_.get()}) {
+  for (auto* informer :
+       {volumes_.get(), claims_.get(), classes_.get(), pods_.get(), nodes_.get()}) {
     informer->Stop();
   }
   recorder_.Flush();
@@ -137,8 +129,8 @@ void PersistentVolumeController::Stop() {
 
 bool PersistentVolumeController::WaitForCacheSync(std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (auto* informer : {volumes_.get(), claims_.get(), classes_.get(), pods_.get(),
-                         nodes_.get()}) {
+  for (auto* informer :
+       {volumes_.get(), claims_.get(), classes_.get(), pods_.get(), nodes_.get()}) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() < 0 || !informer->WaitForCacheSync(left)) return false;
@@ -198,17 +190,17 @@ Status PersistentVolumeController::SyncVolumeKey(const std::string& key) {
 }
 
 ClaimPtr PersistentVolumeController::GetClaim(const std::string& key) {
-  return client::As<api::PersistentVolumeClaim>(claim_cache_.Newest(key, claims_->Get(key)));
+  return client::As<api::PersistentVolumeClaim>(claim_cache_.Newest(key, *claims_));
 }
 
 VolumePtr PersistentVolumeController::GetVolume(const std::string& name) {
-  return client::As<api::PersistentVolume>(volume_cache_.Newest(name, volumes_->Get(name)));
+  return client::As<api::PersistentVolume>(volume_cache_.Newest(name, *volumes_));
 }
 
 ClassPtr PersistentVolumeController::GetClass(const std::string& name) const {
   if (auto cached = classes_->Get(name)) return client::As<api::StorageClass>(cached);
-  // A class created a moment ago may not have reached our informer yet (Kubernetes relies on
-  // the next resync to correct a decision taken without it); ask the API server.
+  // lpv: a class created a moment ago may not have reached our informer yet; ask the API
+  // server rather than decide without it (Kubernetes lets the next resync correct that).
   auto live = client_->Get<api::StorageClass>("", name);
   if (!live.ok()) return nullptr;
   return std::make_shared<const api::StorageClass>(std::move(*live));
@@ -239,7 +231,8 @@ std::vector<ClassPtr> PersistentVolumeController::ListClasses(bool live) const {
 std::vector<VolumePtr> PersistentVolumeController::CandidateVolumes(
     const api::PersistentVolumeClaim& claim) {
   std::set<std::string> names;
-  for (const auto& key : volumes_->IndexKeys(kByStorageClass, GetPersistentVolumeClaimClass(claim))) {
+  for (const auto& key :
+       volumes_->IndexKeys(kByStorageClass, GetPersistentVolumeClaimClass(claim))) {
     names.insert(key);
   }
   // A volume pre-bound to the claim matches whatever its class.
@@ -258,15 +251,17 @@ std::vector<VolumePtr> PersistentVolumeController::CandidateVolumes(
 
 Result<api::PersistentVolume> PersistentVolumeController::UpdateVolume(
     const api::PersistentVolume& volume, bool status) {
+  ObjectCache::Write write(&volume_cache_, api::KeyOf(volume));
   auto r = status ? client_->UpdateStatusTyped(volume) : client_->UpdateTyped(volume);
-  if (r.ok()) volume_cache_.Wrote(*r);
+  if (r.ok()) write.Wrote(*r);
   return r;
 }
 
 Result<api::PersistentVolumeClaim> PersistentVolumeController::UpdateClaim(
     const api::PersistentVolumeClaim& claim, bool status) {
+  ObjectCache::Write write(&claim_cache_, api::KeyOf(claim));
   auto r = status ? client_->UpdateStatusTyped(claim) : client_->UpdateTyped(claim);
-  if (r.ok()) claim_cache_.Wrote(*r);
+  if (r.ok()) write.Wrote(*r);
   return r;
 }
 

@@ -6,15 +6,14 @@
 
 namespace lpv::pvcontroller {
 
-PVProtectionController::PVProtectionController(client::Client* client,
-                                               ProtectionOptions options)
+PVProtectionController::PVProtectionController(client::Client* client, ProtectionOptions options)
     : client_(client),
       options_(options),
       clock_(options.clock ? options.clock : RealClock::Get()),
       queue_(clock_) {
   volumes_ = std::make_unique<client::Informer>(
-      client_, *api::KindOf(api::PersistentVolume::default_instance()), "",
-      client::ListOptions{}, clock_);
+      client_, *api::KindOf(api::PersistentVolume::default_instance()), "", client::ListOptions{},
+      clock_);
   auto changed = [this](const client::ObjectRef& obj) {
     const auto& meta = api::Meta(*obj);
     if (NeedToAddFinalizer(meta, kPVProtectionFinalizer) ||
@@ -36,7 +35,8 @@ void PVProtectionController::Start() {
   if (started_) return;
   started_ = true;
   volumes_->Start();
-  for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { Worker(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i)
+    workers_.emplace_back([this] { Worker(); });
 }
 
 void PVProtectionController::Stop() {

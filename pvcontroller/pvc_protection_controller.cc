@@ -3,8 +3,8 @@
 #include "pvcontroller/annotations.h"
 #include "pvcontroller/pod_index.h"
 #include "pvcontroller/protection.h"
-#include "pvcontroller/pv_helpers.h"
 #include "pvcontroller/protection_util.h"
+#include "pvcontroller/pv_helpers.h"
 
 namespace lpv::pvcontroller {
 
@@ -18,8 +18,7 @@ bool PodUsesPVC(const api::Pod& pod, const api::PersistentVolumeClaim& claim) {
 
 }  // namespace
 
-PVCProtectionController::PVCProtectionController(client::Client* client,
-                                                 ProtectionOptions options)
+PVCProtectionController::PVCProtectionController(client::Client* client, ProtectionOptions options)
     : client_(client),
       options_(options),
       clock_(options.clock ? options.clock : RealClock::Get()),
@@ -72,7 +71,8 @@ void PVCProtectionController::Start() {
   started_ = true;
   claims_->Start();
   pods_->Start();
-  for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { Worker(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i)
+    workers_.emplace_back([this] { Worker(); });
 }
 
 void PVCProtectionController::Stop() {
@@ -140,10 +140,11 @@ Result<bool> PVCProtectionController::isBeingUsed(const api::PersistentVolumeCla
   }
   // A pod missing from the cache may just not have arrived yet: to be sure the claim is safe
   // to delete, ask the API server (askAPIServer's live list).
-  auto list = client_->List(*api::KindOf(api::Pod::default_instance()),
-                            claim.metadata().namespace_());
-  if (!list.ok()) return Status::Make(list.status().reason(),
-                                      "live list of pods failed: " + list.status().message());
+  auto list =
+      client_->List(*api::KindOf(api::Pod::default_instance()), claim.metadata().namespace_());
+  if (!list.ok())
+    return Status::Make(list.status().reason(),
+                        "live list of pods failed: " + list.status().message());
   for (const auto& item : list->items) {
     if (PodUsesPVC(static_cast<const api::Pod&>(*item), claim)) return true;
   }

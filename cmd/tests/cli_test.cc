@@ -22,7 +22,7 @@ class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::MakeTempDir();
-    server_ = std::make_unique<ServerProcess>(LPV_BINARY, dir_, std::vector<std::string>{"--unsafe-no-fsync"});
+    server_ = std::make_unique<ServerProcess>(LPV_BINARY, dir_, std::vector<std::string>{"--unsafe-no-fsync", "--api-only"});
     server_->Start();
   }
   void TearDown() override {

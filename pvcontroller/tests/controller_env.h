@@ -85,9 +85,9 @@ class ControllerEnv {
     return WaitForVolume(
         name, [&](const api::PersistentVolume& v) { return v.status().phase() == phase; }, phase);
   }
-  api::PersistentVolumeClaim WaitForClaim(const std::string& name,
-                                          std::function<bool(const api::PersistentVolumeClaim&)> pred,
-                                          const std::string& what) {
+  api::PersistentVolumeClaim WaitForClaim(
+      const std::string& name, std::function<bool(const api::PersistentVolumeClaim&)> pred,
+      const std::string& what) {
     return WaitFor<api::PersistentVolumeClaim>("default", name, std::move(pred), what);
   }
   api::PersistentVolumeClaim WaitForClaimPhase(const std::string& name, const std::string& phase) {

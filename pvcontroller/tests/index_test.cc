@@ -1,13 +1,14 @@
 // FindMatchingVolume and FindBestMatchForClaim, table-driven as Kubernetes' index_test.go:
 // pure functions, no cluster.
 
+#include "pvcontroller/index.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <optional>
 
 #include "pvcontroller/annotations.h"
-#include "pvcontroller/index.h"
 #include "pvcontroller/tests/objects.h"
 
 namespace lpv::pvcontroller {
@@ -40,10 +41,10 @@ struct MatchCase {
   std::string name;
   std::vector<PersistentVolume> volumes;
   PersistentVolumeClaim claim;
-  std::optional<Node> node;
+  std::optional<Node> node = std::nullopt;
   bool delay_binding = false;
-  std::set<std::string> excluded;
-  std::string want;  // the chosen volume, "" for none
+  std::set<std::string> excluded = {};
+  std::string want = "";  // the chosen volume, "" for none
 };
 
 std::vector<VolumePtr> Pointers(const std::vector<PersistentVolume>& volumes) {
@@ -57,159 +58,226 @@ std::string Name(const Result<VolumePtr>& r) {
   return *r ? (*r)->metadata().name() : "";
 }
 
+// Edits for the cases below.
+void Labels(PersistentVolume& v, const std::string& app) {
+  (*v.mutable_metadata()->mutable_labels())["app"] = app;
+}
+testing::Edit<PersistentVolumeClaim> Selecting(const std::string& app) {
+  return [app](PersistentVolumeClaim& c) {
+    (*c.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = app;
+  };
+}
+testing::Edit<PersistentVolume> ReservedFor(const std::string& claim, const std::string& uid = "",
+                                            const std::string& node = "") {
+  return [=](PersistentVolume& v) {
+    if (!node.empty()) OnNode(node)(v);
+    PreBind(v, claim, uid);
+  };
+}
+
 std::vector<MatchCase> MatchCases() {
   std::vector<MatchCase> cases;
-  cases.push_back({"successful match", {Volume("pv-1", "10Gi")}, Claim("claim", "1Gi"), {},
-                   false, {}, "pv-1"});
-  cases.push_back({"smallest fit wins",
-                   {Volume("pv-10g", "10Gi"), Volume("pv-1g", "1Gi"), Volume("pv-5g", "5Gi"),
-                    Volume("pv-2g", "2Gi")},
-                   Claim("claim", "2Gi"), {}, false, {}, "pv-2g"});
-  cases.push_back({"too small volumes skipped", {Volume("pv-1g", "1Gi")}, Claim("claim", "2Gi"),
-                   {}, false, {}, ""});
-  cases.push_back({"capacity compares quantities, not strings",
-                   {Volume("pv-decimal", "2G"), Volume("pv-binary", "1900Mi")},
-                   Claim("claim", "1800Mi"), {}, false, {}, "pv-binary"});
-  cases.push_back({"access modes not a superset",
-                   {Volume("pv-rwo", "10Gi", OnNode("node-1"))},
-                   Claim("claim", "1Gi",
-                         [](PersistentVolumeClaim& c) {
-                           c.mutable_spec()->add_access_modes("ReadWriteMany");
-                         }),
-                   NodeNamed("node-1"), true, {}, ""});
-  cases.push_back({"selector mismatch",
-                   {Volume("pv-web", "10Gi",
-                           [](PersistentVolume& v) {
-                             (*v.mutable_metadata()->mutable_labels())["app"] = "web";
-                           })},
-                   Claim("claim", "1Gi",
-                         [](PersistentVolumeClaim& c) {
-                           (*c.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] =
-                               "db";
-                         }),
-                   {}, false, {}, ""});
-  cases.push_back({"selector match",
-                   {Volume("pv-web", "1Gi",
-                           [](PersistentVolume& v) {
-                             (*v.mutable_metadata()->mutable_labels())["app"] = "web";
-                           }),
-                    Volume("pv-db", "10Gi",
-                           [](PersistentVolume& v) {
-                             (*v.mutable_metadata()->mutable_labels())["app"] = "db";
-                           })},
-                   Claim("claim", "1Gi",
-                         [](PersistentVolumeClaim& c) {
-                           (*c.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] =
-                               "db";
-                         }),
-                   {}, false, {}, "pv-db"});
-  cases.push_back({"pre-bound to this claim wins",
-                   {Volume("pv-small", "1Gi"),
-                    Volume("pv-reserved", "100Gi",
-                           [](PersistentVolume& v) {
-                             PreBind(v, "claim");
-                             v.mutable_status()->set_phase(kVolumePending);
-                           })},
-                   Claim("claim", "1Gi"), {}, false, {}, "pv-reserved"});
-  cases.push_back({"pre-bound by uid to this claim wins",
-                   {Volume("pv-small", "1Gi"),
-                    Volume("pv-reserved", "100Gi",
-                           [](PersistentVolume& v) { PreBind(v, "claim", "uid-claim"); })},
-                   Claim("claim", "1Gi"), {}, false, {}, "pv-reserved"});
-  cases.push_back({"pre-bound to this claim but too small",
-                   {Volume("pv-reserved", "1Gi", [](PersistentVolume& v) { PreBind(v, "claim"); })},
-                   Claim("claim", "5Gi"), {}, false, {}, ""});
-  cases.push_back({"pre-bound to another claim skipped",
-                   {Volume("pv-other", "10Gi", [](PersistentVolume& v) { PreBind(v, "other"); })},
-                   Claim("claim", "1Gi"), {}, false, {}, ""});
-  cases.push_back({"pre-bound to a claim of the same name and another uid skipped",
-                   {Volume("pv-old", "10Gi",
-                           [](PersistentVolume& v) { PreBind(v, "claim", "uid-of-a-deleted-claim"); })},
-                   Claim("claim", "1Gi"), {}, false, {}, ""});
-  cases.push_back({"delayed binding with no node skips unbound volumes",
-                   {Volume("pv-1", "10Gi", OnNode("node-1"))}, Claim("claim", "1Gi"), {}, true,
-                   {}, ""});
-  cases.push_back({"delayed binding with no node still takes a pre-bound volume",
-                   {Volume("pv-1", "10Gi", OnNode("node-1")),
-                    Volume("pv-reserved", "10Gi",
-                           [](PersistentVolume& v) {
-                             OnNode("node-2")(v);
-                             PreBind(v, "claim", "uid-claim");
-                           })},
-                   Claim("claim", "1Gi"), {}, true, {}, "pv-reserved"});
-  cases.push_back({"delayed binding with node picks the volume on that node",
-                   {Volume("pv-node-1", "1Gi", OnNode("node-1")),
-                    Volume("pv-node-2", "10Gi", OnNode("node-2"))},
-                   Claim("claim", "1Gi"), NodeNamed("node-2"), true, {}, "pv-node-2"});
-  cases.push_back({"node affinity conflict",
-                   {Volume("pv-node-1", "10Gi", OnNode("node-1"))}, Claim("claim", "1Gi"),
-                   NodeNamed("node-2"), true, {}, ""});
-  cases.push_back({"pre-bound volume on another node fails the match",
-                   {Volume("pv-node-2", "1Gi", OnNode("node-2")),
-                    Volume("pv-reserved", "10Gi",
-                           [](PersistentVolume& v) {
-                             OnNode("node-1")(v);
-                             PreBind(v, "claim", "uid-claim");
-                           })},
-                   Claim("claim", "1Gi"), NodeNamed("node-2"), true, {}, ""});
-  cases.push_back({"volume being deleted skipped",
-                   {Volume("pv-deleting", "10Gi",
-                           [](PersistentVolume& v) {
-                             v.mutable_metadata()->set_deletion_timestamp("2026-01-01T00:00:00Z");
-                           })},
-                   Claim("claim", "1Gi"), {}, false, {}, ""});
-  cases.push_back({"block vs filesystem",
-                   {Volume("pv-fs", "1Gi"),
-                    Volume("pv-block", "10Gi",
-                           [](PersistentVolume& v) { v.mutable_spec()->set_volume_mode("Block"); })},
-                   Claim("claim", "1Gi",
-                         [](PersistentVolumeClaim& c) { c.mutable_spec()->set_volume_mode("Block"); }),
-                   {}, false, {}, "pv-block"});
-  cases.push_back({"absent volume mode is Filesystem",
-                   {Volume("pv-old", "1Gi",
-                           [](PersistentVolume& v) { v.mutable_spec()->clear_volume_mode(); })},
-                   Claim("claim", "1Gi"), {}, false, {}, "pv-old"});
-  cases.push_back({"different class",
-                   {Volume("pv-no-class", "10Gi")},
-                   Claim("claim", "1Gi",
-                         [](PersistentVolumeClaim& c) {
-                           c.mutable_spec()->set_storage_class_name("local-storage");
-                         }),
-                   {}, false, {}, ""});
-  cases.push_back({"same class",
-                   {Volume("pv-no-class", "1Gi"),
-                    Volume("pv-local", "10Gi",
-                           [](PersistentVolume& v) {
-                             v.mutable_spec()->set_storage_class_name("local-storage");
-                           })},
-                   Claim("claim", "1Gi",
-                         [](PersistentVolumeClaim& c) {
-                           c.mutable_spec()->set_storage_class_name("local-storage");
-                         }),
-                   {}, false, {}, "pv-local"});
-  cases.push_back({"volumes not Available skipped",
-                   {Volume("pv-pending", "1Gi",
-                           [](PersistentVolume& v) { v.mutable_status()->set_phase(kVolumePending); }),
-                    Volume("pv-released", "1Gi",
-                           [](PersistentVolume& v) { v.mutable_status()->set_phase(kVolumeReleased); })},
-                   Claim("claim", "1Gi"), {}, false, {}, ""});
-  cases.push_back({"excluded volumes skipped",
-                   {Volume("pv-chosen", "1Gi", OnNode("node-1")),
-                    Volume("pv-free", "10Gi", OnNode("node-1"))},
-                   Claim("claim", "1Gi"), NodeNamed("node-1"), true, {"pv-chosen"}, "pv-free"});
-  cases.push_back({"invalid selector is an error",
-                   {Volume("pv-1", "1Gi")},
-                   Claim("claim", "1Gi",
-                         [](PersistentVolumeClaim& c) {
-                           auto* req = c.mutable_spec()->mutable_selector()->add_match_expressions();
-                           req->set_key("app");
-                           req->set_operator_("Foo");
-                         }),
-                   {}, false, {},
-                   "error: error creating internal label selector for claim: default/claim: "
-                   "\"Foo\" is not a valid label selector operator"});
+  cases.push_back({
+      .name = "successful match",
+      .volumes = {Volume("pv-1", "10Gi")},
+      .claim = Claim("claim", "1Gi"),
+      .want = "pv-1",
+  });
+  cases.push_back({
+      .name = "smallest fit wins",
+      .volumes = {Volume("pv-10g", "10Gi"), Volume("pv-1g", "1Gi"), Volume("pv-5g", "5Gi"),
+                  Volume("pv-2g", "2Gi")},
+      .claim = Claim("claim", "2Gi"),
+      .want = "pv-2g",
+  });
+  cases.push_back({
+      .name = "too small volumes skipped",
+      .volumes = {Volume("pv-1g", "1Gi")},
+      .claim = Claim("claim", "2Gi"),
+      .want = "",
+  });
+  cases.push_back({
+      .name = "capacity compares quantities, not strings",
+      .volumes = {Volume("pv-decimal", "2G"), Volume("pv-binary", "1900Mi")},
+      .claim = Claim("claim", "1800Mi"),
+      .want = "pv-binary",
+  });
+  cases.push_back({
+      .name = "access modes not a superset",
+      .volumes = {Volume("pv-rwo", "10Gi", OnNode("node-1"))},
+      .claim = Claim(
+          "claim", "1Gi",
+          [](PersistentVolumeClaim& c) { c.mutable_spec()->add_access_modes("ReadWriteMany"); }),
+      .node = NodeNamed("node-1"),
+      .delay_binding = true,
+      .want = "",
+  });
+  cases.push_back({
+      .name = "selector mismatch",
+      .volumes = {Volume("pv-web", "10Gi", [](PersistentVolume& v) { Labels(v, "web"); })},
+      .claim = Claim("claim", "1Gi", Selecting("db")),
+      .want = "",
+  });
+  cases.push_back({
+      .name = "selector match",
+      .volumes = {Volume("pv-web", "1Gi", [](PersistentVolume& v) { Labels(v, "web"); }),
+                  Volume("pv-db", "10Gi", [](PersistentVolume& v) { Labels(v, "db"); })},
+      .claim = Claim("claim", "1Gi", Selecting("db")),
+      .want = "pv-db",
+  });
+  cases.push_back({
+      .name = "pre-bound to this claim wins",
+      .volumes = {Volume("pv-small", "1Gi"), Volume("pv-reserved", "100Gi",
+                                                    [](PersistentVolume& v) {
+                                                      PreBind(v, "claim");
+                                                      v.mutable_status()->set_phase(kVolumePending);
+                                                    })},
+      .claim = Claim("claim", "1Gi"),
+      .want = "pv-reserved",
+  });
+  cases.push_back({
+      .name = "pre-bound by uid to this claim wins",
+      .volumes = {Volume("pv-small", "1Gi"),
+                  Volume("pv-reserved", "100Gi", ReservedFor("claim", "uid-claim"))},
+      .claim = Claim("claim", "1Gi"),
+      .want = "pv-reserved",
+  });
+  cases.push_back({
+      .name = "pre-bound to this claim but too small",
+      .volumes = {Volume("pv-reserved", "1Gi", ReservedFor("claim"))},
+      .claim = Claim("claim", "5Gi"),
+      .want = "",
+  });
+  cases.push_back({
+      .name = "pre-bound to another claim skipped",
+      .volumes = {Volume("pv-other", "10Gi", ReservedFor("other"))},
+      .claim = Claim("claim", "1Gi"),
+      .want = "",
+  });
+  cases.push_back({
+      .name = "pre-bound to a claim of the same name and another uid skipped",
+      .volumes = {Volume("pv-old", "10Gi", ReservedFor("claim", "uid-of-a-deleted-claim"))},
+      .claim = Claim("claim", "1Gi"),
+      .want = "",
+  });
+  cases.push_back({
+      .name = "delayed binding with no node skips unbound volumes",
+      .volumes = {Volume("pv-1", "10Gi", OnNode("node-1"))},
+      .claim = Claim("claim", "1Gi"),
+      .delay_binding = true,
+      .want = "",
+  });
+  cases.push_back({
+      .name = "delayed binding with no node still takes a pre-bound volume",
+      .volumes = {Volume("pv-1", "10Gi", OnNode("node-1")),
+                  Volume("pv-reserved", "10Gi", ReservedFor("claim", "uid-claim", "node-2"))},
+      .claim = Claim("claim", "1Gi"),
+      .delay_binding = true,
+      .want = "pv-reserved",
+  });
+  cases.push_back({
+      .name = "delayed binding with node picks the volume on that node",
+      .volumes = {Volume("pv-node-1", "1Gi", OnNode("node-1")),
+                  Volume("pv-node-2", "10Gi", OnNode("node-2"))},
+      .claim = Claim("claim", "1Gi"),
+      .node = NodeNamed("node-2"),
+      .delay_binding = true,
+      .want = "pv-node-2",
+  });
+  cases.push_back({
+      .name = "node affinity conflict",
+      .volumes = {Volume("pv-node-1", "10Gi", OnNode("node-1"))},
+      .claim = Claim("claim", "1Gi"),
+      .node = NodeNamed("node-2"),
+      .delay_binding = true,
+      .want = "",
+  });
+  cases.push_back({
+      .name = "pre-bound volume on another node fails the match",
+      .volumes = {Volume("pv-node-2", "1Gi", OnNode("node-2")),
+                  Volume("pv-reserved", "10Gi", ReservedFor("claim", "uid-claim", "node-1"))},
+      .claim = Claim("claim", "1Gi"),
+      .node = NodeNamed("node-2"),
+      .delay_binding = true,
+      .want = "",
+  });
+  cases.push_back({
+      .name = "volume being deleted skipped",
+      .volumes = {Volume("pv-deleting", "10Gi",
+                         [](PersistentVolume& v) {
+                           v.mutable_metadata()->set_deletion_timestamp("2026-01-01T00:00:00Z");
+                         })},
+      .claim = Claim("claim", "1Gi"),
+      .want = "",
+  });
+  cases.push_back({
+      .name = "block vs filesystem",
+      .volumes = {Volume("pv-fs", "1Gi"),
+                  Volume("pv-block", "10Gi",
+                         [](PersistentVolume& v) { v.mutable_spec()->set_volume_mode("Block"); })},
+      .claim = Claim("claim", "1Gi",
+                     [](PersistentVolumeClaim& c) { c.mutable_spec()->set_volume_mode("Block"); }),
+      .want = "pv-block",
+  });
+  cases.push_back({
+      .name = "absent volume mode is Filesystem",
+      .volumes = {Volume("pv-old", "1Gi",
+                         [](PersistentVolume& v) { v.mutable_spec()->clear_volume_mode(); })},
+      .claim = Claim("claim", "1Gi"),
+      .want = "pv-old",
+  });
+  cases.push_back({
+      .name = "different class",
+      .volumes = {Volume("pv-no-class", "10Gi")},
+      .claim = Claim("claim", "1Gi", testing::ClassName("local-storage")),
+      .want = "",
+  });
+  cases.push_back({
+      .name = "same class",
+      .volumes = {Volume("pv-no-class", "1Gi"),
+                  Volume("pv-local", "10Gi",
+                         [](PersistentVolume& v) { testing::SetClass(v, "local-storage"); })},
+      .claim = Claim("claim", "1Gi", testing::ClassName("local-storage")),
+      .want = "pv-local",
+  });
+  cases.push_back({
+      .name = "volumes not Available skipped",
+      .volumes = {Volume(
+                      "pv-pending", "1Gi",
+                      [](PersistentVolume& v) { v.mutable_status()->set_phase(kVolumePending); }),
+                  Volume(
+                      "pv-released", "1Gi",
+                      [](PersistentVolume& v) { v.mutable_status()->set_phase(kVolumeReleased); })},
+      .claim = Claim("claim", "1Gi"),
+      .want = "",
+  });
+  cases.push_back({
+      .name = "excluded volumes skipped",
+      .volumes = {Volume("pv-chosen", "1Gi", OnNode("node-1")),
+                  Volume("pv-free", "10Gi", OnNode("node-1"))},
+      .claim = Claim("claim", "1Gi"),
+      .node = NodeNamed("node-1"),
+      .delay_binding = true,
+      .excluded = {"pv-chosen"},
+      .want = "pv-free",
+  });
+  cases.push_back({
+      .name = "invalid selector is an error",
+      .volumes = {Volume("pv-1", "1Gi")},
+      .claim = Claim("claim", "1Gi",
+                     [](PersistentVolumeClaim& c) {
+                       auto* req = c.mutable_spec()->mutable_selector()->add_match_expressions();
+                       req->set_key("app");
+                       req->set_operator_("Foo");
+                     }),
+      .want = "error: error creating internal label selector for claim: default/claim: "
+              "\"Foo\" is not a valid label selector operator",
+  });
   return cases;
 }
+
+// gtest prints a failing case by its name.
+void PrintTo(const MatchCase& c, std::ostream* os) { *os << c.name; }
 
 class FindMatchingVolumeTest : public ::testing::TestWithParam<MatchCase> {};
 
@@ -251,10 +319,10 @@ TEST(FindBestMatchForClaimTest, AccessModesNotASuperset) {
 }
 
 TEST(FindBestMatchForClaimTest, LargerGroupWhenTheSmallerHasNoFit) {
-  std::vector<PersistentVolume> volumes = {
-      Volume("pv-rwo", "1Gi"),
-      Volume("pv-rwo-rox", "10Gi",
-             [](PersistentVolume& v) { v.mutable_spec()->add_access_modes("ReadOnlyMany"); })};
+  std::vector<PersistentVolume> volumes = {Volume("pv-rwo", "1Gi"),
+                                           Volume("pv-rwo-rox", "10Gi", [](PersistentVolume& v) {
+                                             v.mutable_spec()->add_access_modes("ReadOnlyMany");
+                                           })};
   EXPECT_EQ(Name(FindBestMatchForClaim(Claim("claim", "5Gi"), Pointers(volumes), false)),
             "pv-rwo-rox");
 }
@@ -284,9 +352,8 @@ TEST(HelpersTest, AccessModesAsString) {
 TEST(HelpersTest, ClaimClass) {
   EXPECT_EQ(GetPersistentVolumeClaimClass(Claim("c", "1Gi")), "");
   EXPECT_FALSE(PersistentVolumeClaimHasClass(Claim("c", "1Gi")));
-  auto empty = Claim("c", "1Gi", [](PersistentVolumeClaim& c) {
-    c.mutable_spec()->set_storage_class_name("");
-  });
+  auto empty = Claim(
+      "c", "1Gi", [](PersistentVolumeClaim& c) { c.mutable_spec()->set_storage_class_name(""); });
   EXPECT_EQ(GetPersistentVolumeClaimClass(empty), "");
   EXPECT_TRUE(PersistentVolumeClaimHasClass(empty));
   auto beta = Claim("c", "1Gi", [](PersistentVolumeClaim& c) {
@@ -352,14 +419,14 @@ TEST(HelpersTest, DefaultClassIsTheNewest) {
     auto sc = std::make_shared<api::StorageClass>();
     sc->mutable_metadata()->set_name(name);
     sc->mutable_metadata()->set_creation_timestamp(created);
-    if (is_default) (*sc->mutable_metadata()->mutable_annotations())[kAnnIsDefaultStorageClass] = "true";
+    if (is_default)
+      (*sc->mutable_metadata()->mutable_annotations())[kAnnIsDefaultStorageClass] = "true";
     return ClassPtr(sc);
   };
   EXPECT_EQ(GetDefaultClass({make("a", "2026-01-01T00:00:00Z", false)}), nullptr);
-  auto best = GetDefaultClass({make("old", "2026-01-01T00:00:00Z", true),
-                               make("new-b", "2026-02-01T00:00:00Z", true),
-                               make("new-a", "2026-02-01T00:00:00Z", true),
-                               make("newest", "2026-03-01T00:00:00Z", false)});
+  auto best = GetDefaultClass(
+      {make("old", "2026-01-01T00:00:00Z", true), make("new-b", "2026-02-01T00:00:00Z", true),
+       make("new-a", "2026-02-01T00:00:00Z", true), make("newest", "2026-03-01T00:00:00Z", false)});
   ASSERT_NE(best, nullptr);
   EXPECT_EQ(best->metadata().name(), "new-a");
 }

@@ -97,11 +97,12 @@ TEST(LifecycleTest, DeleteWithoutADeleterFailsTheVolume) {
   ControllerEnv env;
   ASSERT_TRUE(env.ok());
   // A hand-made local volume with Delete: nothing in Kubernetes can delete local disks.
-  CreateBound(env, Volume("pv-1", "1Gi",
-                          [](PersistentVolume& v) {
-                            OnNode("node-1")(v);
-                            v.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
-                          }),
+  CreateBound(env,
+              Volume("pv-1", "1Gi",
+                     [](PersistentVolume& v) {
+                       OnNode("node-1")(v);
+                       v.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
+                     }),
               Claim("claim", "1Gi"));
   ASSERT_TRUE(env.client()->Delete(PVCKind(), "default", "claim").ok());
 
@@ -116,10 +117,11 @@ TEST(LifecycleTest, DeleteWithoutADeleterFailsTheVolume) {
 TEST(LifecycleTest, DeleteOutsideTmpFailsAHostPathVolume) {
   ControllerEnv env;
   ASSERT_TRUE(env.ok());
-  CreateBound(env, Volume("pv-1", "1Gi",
-                          [](PersistentVolume& v) {
-                            v.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
-                          }),
+  CreateBound(env,
+              Volume("pv-1", "1Gi",
+                     [](PersistentVolume& v) {
+                       v.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
+                     }),
               Claim("claim", "1Gi"));
   ASSERT_TRUE(env.client()->Delete(PVCKind(), "default", "claim").ok());
 
@@ -132,11 +134,12 @@ TEST(LifecycleTest, DeleteOutsideTmpFailsAHostPathVolume) {
 TEST(LifecycleTest, DeleteRemovesATmpHostPathVolume) {
   ControllerEnv env;
   ASSERT_TRUE(env.ok());
-  CreateBound(env, Volume("pv-1", "1Gi",
-                          [](PersistentVolume& v) {
-                            v.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
-                            v.mutable_spec()->mutable_host_path()->set_path("/tmp/lpv-pv-1");
-                          }),
+  CreateBound(env,
+              Volume("pv-1", "1Gi",
+                     [](PersistentVolume& v) {
+                       v.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
+                       v.mutable_spec()->mutable_host_path()->set_path("/tmp/lpv-pv-1");
+                     }),
               Claim("claim", "1Gi"));
   ASSERT_TRUE(env.client()->Delete(PVCKind(), "default", "claim").ok());
   // Released, deleted by the controller, its pv-protection finalizer removed: gone.
@@ -146,14 +149,14 @@ TEST(LifecycleTest, DeleteRemovesATmpHostPathVolume) {
 TEST(LifecycleTest, DeleteLeavesAProvisionedVolumeToItsProvisioner) {
   ControllerEnv env;
   ASSERT_TRUE(env.ok());
-  CreateBound(env, Volume("local-pv-1a2b3c4d", "1Gi",
-                          [](PersistentVolume& v) {
-                            OnNode("node-1")(v);
-                            v.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
-                            (*v.mutable_metadata()->mutable_annotations())
-                                [kAnnDynamicallyProvisioned] =
-                                    "local-volume-provisioner-node-1-6e0bd6a2";
-                          }),
+  CreateBound(env,
+              Volume("local-pv-1a2b3c4d", "1Gi",
+                     [](PersistentVolume& v) {
+                       OnNode("node-1")(v);
+                       v.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
+                       (*v.mutable_metadata()->mutable_annotations())[kAnnDynamicallyProvisioned] =
+                           "local-volume-provisioner-node-1-6e0bd6a2";
+                     }),
               Claim("claim", "1Gi"));
   ASSERT_TRUE(env.client()->Delete(PVCKind(), "default", "claim").ok());
   // The local static provisioner wipes and deletes it; the controller only releases it.
@@ -229,7 +232,9 @@ TEST(ProtectionTest, FinalizerAddedToAClaimThatLacksIt) {
   }
   env.WaitForClaim(
       "claim",
-      [](const PersistentVolumeClaim& c) { return HasFinalizer(c.metadata(), kPVCProtectionFinalizer); },
+      [](const PersistentVolumeClaim& c) {
+        return HasFinalizer(c.metadata(), kPVCProtectionFinalizer);
+      },
       "protected again");
 }
 

@@ -36,8 +36,11 @@ inline Edit<api::PersistentVolume> OnNode(const std::string& node) {
   return [node](api::PersistentVolume& pv) {
     pv.mutable_spec()->clear_host_path();
     pv.mutable_spec()->mutable_local()->set_path("/mnt/disks/" + pv.metadata().name());
-    auto* req = pv.mutable_spec()->mutable_node_affinity()->mutable_required()
-                    ->add_node_selector_terms()->add_match_expressions();
+    auto* req = pv.mutable_spec()
+                    ->mutable_node_affinity()
+                    ->mutable_required()
+                    ->add_node_selector_terms()
+                    ->add_match_expressions();
     req->set_key(kHostname);
     req->set_operator_("In");
     req->add_values(node);
@@ -73,7 +76,8 @@ inline api::PersistentVolumeClaim Claim(const std::string& name, const std::stri
 }
 
 inline Edit<api::PersistentVolumeClaim> ClassName(const std::string& cls) {
-  return [cls](api::PersistentVolumeClaim& pvc) { pvc.mutable_spec()->set_storage_class_name(cls); };
+  return
+      [cls](api::PersistentVolumeClaim& pvc) { pvc.mutable_spec()->set_storage_class_name(cls); };
 }
 
 inline api::StorageClass Class(const std::string& name, const std::string& binding_mode,

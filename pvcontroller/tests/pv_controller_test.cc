@@ -20,14 +20,14 @@ using namespace lpv::pvcontroller::testing;  // NOLINT: the builders
 
 // An object to create. A volume's claimRef uid "@uid" is replaced by the uid of the claim it
 // names, which must exist by then.
-using Object = std::variant<api::StorageClass, api::Node, PersistentVolume, PersistentVolumeClaim,
-                            api::Pod>;
+using Object =
+    std::variant<api::StorageClass, api::Node, PersistentVolume, PersistentVolumeClaim, api::Pod>;
 
 struct WantVolume {
   std::string name;
   std::string phase;
-  std::string claim = "";          // claimRef "ns/name", "" = none
-  bool claim_uid = false;          // claimRef carries the claim's uid
+  std::string claim = "";  // claimRef "ns/name", "" = none
+  bool claim_uid = false;  // claimRef carries the claim's uid
   bool bound_by_controller = false;
 };
 
@@ -37,8 +37,8 @@ struct WantClaim {
   std::string volume = "";  // spec.volumeName
   bool bind_completed = false;
   bool bound_by_controller = false;
-  std::string capacity = "";      // status.capacity.storage, "" = none
-  std::string access_modes = "";  // status.accessModes joined by ",", "" = none
+  std::string capacity = "";        // status.capacity.storage, "" = none
+  std::string access_modes = "";    // status.accessModes joined by ",", "" = none
   std::string storage_class = "-";  // spec.storageClassName; "-" = not checked
 };
 
@@ -51,11 +51,34 @@ struct WantEvent {
 
 struct BinderCase {
   std::string name;
-  std::vector<Object> objects;
-  std::vector<WantEvent> events;  // checked first: they show the controller has decided
-  std::vector<WantVolume> volumes;
-  std::vector<WantClaim> claims;
+  std::vector<Object> objects = {};
+  std::vector<WantEvent> events = {};  // checked first: they show the controller has decided
+  std::vector<WantVolume> volumes = {};
+  std::vector<WantClaim> claims = {};
 };
+
+// The expected states, by the names a user knows them by.
+WantVolume AvailableVolume(const std::string& name, const std::string& reserved_for = "") {
+  return {name, kVolumeAvailable, reserved_for.empty() ? "" : "default/" + reserved_for};
+}
+// Bound to default/<claim> with its uid; `by_controller`: the controller chose the volume.
+WantVolume BoundVolume(const std::string& name, const std::string& claim, bool by_controller) {
+  return {name, kVolumeBound, "default/" + claim, true, by_controller};
+}
+WantVolume ReleasedVolume(const std::string& name, const std::string& claim) {
+  return {name, kVolumeReleased, "default/" + claim, true, false};
+}
+// Bound, with the volume's capacity and RWO; `by_controller`: the controller set volumeName.
+WantClaim BoundClaim(const std::string& name, const std::string& volume,
+                     const std::string& capacity, bool by_controller) {
+  return {name, kClaimBound, volume, true, by_controller, capacity, "ReadWriteOnce"};
+}
+WantClaim PendingClaim(const std::string& name, const std::string& volume = "") {
+  return {name, kClaimPending, volume};
+}
+WantClaim LostClaim(const std::string& name, const std::string& volume) {
+  return {name, kClaimLost, volume, true};
+}
 
 std::string Join(const google::protobuf::RepeatedPtrField<std::string>& items) {
   std::string out;
@@ -102,12 +125,11 @@ void Check(ControllerEnv& env, const WantEvent& want) {
 
 void Check(ControllerEnv& env, const WantVolume& want) {
   auto matches = [&](const PersistentVolume& v) {
-    std::string claim = v.spec().has_claim_ref() ? v.spec().claim_ref().namespace_() + "/" +
-                                                       v.spec().claim_ref().name()
-                                                 : "";
+    std::string claim = v.spec().has_claim_ref()
+                            ? v.spec().claim_ref().namespace_() + "/" + v.spec().claim_ref().name()
+                            : "";
     bool has_uid = v.spec().has_claim_ref() && !v.spec().claim_ref().uid().empty();
-    return v.status().phase() == want.phase && claim == want.claim &&
-           has_uid == want.claim_uid &&
+    return v.status().phase() == want.phase && claim == want.claim && has_uid == want.claim_uid &&
            Has(v.metadata(), kAnnBoundByController) == want.bound_by_controller;
   };
   PersistentVolume v = env.WaitForVolume(want.name, matches, "as expected");
@@ -154,279 +176,277 @@ Edit<PersistentVolume> LocalOn(const std::string& node) {
   };
 }
 
+Edit<PersistentVolumeClaim> VolumeName(const std::string& volume) {
+  return [volume](PersistentVolumeClaim& c) { c.mutable_spec()->set_volume_name(volume); };
+}
+Edit<PersistentVolumeClaim> BindCompleted(const std::string& volume) {
+  return [volume](PersistentVolumeClaim& c) {
+    (*c.mutable_metadata()->mutable_annotations())[kAnnBindCompleted] = "yes";
+    c.mutable_spec()->set_volume_name(volume);
+  };
+}
+api::StorageClass DefaultClass(const std::string& name, const std::string& mode) {
+  return Class(name, mode, kNotSupportedProvisioner, [](api::StorageClass& sc) {
+    (*sc.mutable_metadata()->mutable_annotations())[kAnnIsDefaultStorageClass] = "true";
+  });
+}
+
 std::vector<BinderCase> Cases() {
   std::vector<BinderCase> cases;
 
   // [1] The user did not care which volume they get.
   cases.push_back({
-      "immediate binding of an unbound claim",
-      {Volume("pv-1", "10Gi"), Claim("claim", "5Gi")},
-      {},
-      {{"pv-1", kVolumeBound, "default/claim", true, true}},
-      {{"claim", kClaimBound, "pv-1", true, true, "10Gi", "ReadWriteOnce"}},
+      .name = "immediate binding of an unbound claim",
+      .objects = {Volume("pv-1", "10Gi"), Claim("claim", "5Gi")},
+      .volumes = {BoundVolume("pv-1", "claim", true)},
+      .claims = {BoundClaim("claim", "pv-1", "10Gi", true)},
   });
   cases.push_back({
-      "immediate binding with an Immediate class",
-      {Class("fast", kImmediate), NodeNamed("node-1"),
-       Volume("pv-1", "10Gi", [](PersistentVolume& v) { OnNode("node-1")(v); SetClass(v, "fast"); }),
-       Claim("claim", "1Gi", ClassName("fast"))},
-      {},
-      {{"pv-1", kVolumeBound, "default/claim", true, true}},
-      {{"claim", kClaimBound, "pv-1", true, true, "10Gi", "ReadWriteOnce"}},
+      .name = "immediate binding with an Immediate class",
+      .objects = {Class("fast", kImmediate), NodeNamed("node-1"),
+                  Volume("pv-1", "10Gi",
+                         [](PersistentVolume& v) {
+                           OnNode("node-1")(v);
+                           SetClass(v, "fast");
+                         }),
+                  Claim("claim", "1Gi", ClassName("fast"))},
+      .volumes = {BoundVolume("pv-1", "claim", true)},
+      .claims = {BoundClaim("claim", "pv-1", "10Gi", true)},
   });
   cases.push_back({
-      "smallest fit wins",
-      {Volume("pv-1g", "1Gi"), Volume("pv-10g", "10Gi"), Volume("pv-5g", "5Gi"),
-       Claim("claim", "2Gi")},
-      {},
-      {{"pv-5g", kVolumeBound, "default/claim", true, true},
-       {"pv-1g", kVolumeAvailable, ""},
-       {"pv-10g", kVolumeAvailable, ""}},
-      {{"claim", kClaimBound, "pv-5g", true, true, "5Gi", "ReadWriteOnce"}},
+      .name = "smallest fit wins",
+      .objects = {Volume("pv-1g", "1Gi"), Volume("pv-10g", "10Gi"), Volume("pv-5g", "5Gi"),
+                  Claim("claim", "2Gi")},
+      .volumes = {BoundVolume("pv-5g", "claim", true), AvailableVolume("pv-1g"),
+                  AvailableVolume("pv-10g")},
+      .claims = {BoundClaim("claim", "pv-5g", "5Gi", true)},
   });
   cases.push_back({
-      "selector picks the labelled volume",
-      {Volume("pv-plain", "1Gi"),
-       Volume("pv-db", "20Gi",
-              [](PersistentVolume& v) { (*v.mutable_metadata()->mutable_labels())["app"] = "db"; }),
-       Claim("claim", "1Gi",
-             [](PersistentVolumeClaim& c) {
-               (*c.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "db";
-             })},
-      {},
-      {{"pv-db", kVolumeBound, "default/claim", true, true}, {"pv-plain", kVolumeAvailable, ""}},
-      {{"claim", kClaimBound, "pv-db", true, true, "20Gi", "ReadWriteOnce"}},
+      .name = "selector picks the labelled volume",
+      .objects = {Volume("pv-plain", "1Gi"),
+                  Volume("pv-db", "20Gi",
+                         [](PersistentVolume& v) {
+                           (*v.mutable_metadata()->mutable_labels())["app"] = "db";
+                         }),
+                  Claim("claim", "1Gi",
+                        [](PersistentVolumeClaim& c) {
+                          (*c.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] =
+                              "db";
+                        })},
+      .volumes = {BoundVolume("pv-db", "claim", true), AvailableVolume("pv-plain")},
+      .claims = {BoundClaim("claim", "pv-db", "20Gi", true)},
   });
   cases.push_back({
-      "access mode mismatch leaves the claim Pending",
-      {Volume("pv-rwo", "10Gi"),
-       Claim("claim", "1Gi",
-             [](PersistentVolumeClaim& c) {
-               c.mutable_spec()->clear_access_modes();
-               c.mutable_spec()->add_access_modes("ReadWriteMany");
-             })},
-      {{"claim", "Normal", "FailedBinding", kNoClassNoVolume}},
-      {{"pv-rwo", kVolumeAvailable, ""}},
-      {{"claim", kClaimPending, ""}},
+      .name = "access mode mismatch leaves the claim Pending",
+      .objects = {Volume("pv-rwo", "10Gi"), Claim("claim", "1Gi",
+                                                  [](PersistentVolumeClaim& c) {
+                                                    c.mutable_spec()->clear_access_modes();
+                                                    c.mutable_spec()->add_access_modes(
+                                                        "ReadWriteMany");
+                                                  })},
+      .events = {{"claim", "Normal", "FailedBinding", kNoClassNoVolume}},
+      .volumes = {AvailableVolume("pv-rwo")},
+      .claims = {PendingClaim("claim")},
   });
   cases.push_back({
-      "delayed binding waits for the first consumer",
-      {Class(kLocal, kWFFC), NodeNamed("node-1"), Volume("pv-1", "10Gi", LocalOn("node-1")),
-       Claim("claim", "1Gi", ClassName(kLocal))},
-      {{"claim", "Normal", "WaitForFirstConsumer",
-        "waiting for first consumer to be created before binding"}},
-      {{"pv-1", kVolumeAvailable, ""}},
-      {{"claim", kClaimPending, ""}},
+      .name = "delayed binding waits for the first consumer",
+      .objects = {Class(kLocal, kWFFC), NodeNamed("node-1"),
+                  Volume("pv-1", "10Gi", LocalOn("node-1")),
+                  Claim("claim", "1Gi", ClassName(kLocal))},
+      .events = {{"claim", "Normal", "WaitForFirstConsumer",
+                  "waiting for first consumer to be created before binding"}},
+      .volumes = {AvailableVolume("pv-1")},
+      .claims = {PendingClaim("claim")},
   });
   cases.push_back({
-      "selected-node annotation binds the volume on that node",
-      {Class(kLocal, kWFFC), NodeNamed("node-1"), NodeNamed("node-2"),
-       Volume("pv-node-1", "1Gi", LocalOn("node-1")), Volume("pv-node-2", "10Gi", LocalOn("node-2")),
-       Claim("claim", "1Gi",
-             [](PersistentVolumeClaim& c) {
-               c.mutable_spec()->set_storage_class_name(kLocal);
-               (*c.mutable_metadata()->mutable_annotations())[kAnnSelectedNode] = "node-2";
-             })},
-      {},
-      {{"pv-node-2", kVolumeBound, "default/claim", true, true},
-       {"pv-node-1", kVolumeAvailable, ""}},
-      {{"claim", kClaimBound, "pv-node-2", true, true, "10Gi", "ReadWriteOnce"}},
+      .name = "selected-node annotation binds the volume on that node",
+      .objects = {Class(kLocal, kWFFC), NodeNamed("node-1"), NodeNamed("node-2"),
+                  Volume("pv-node-1", "1Gi", LocalOn("node-1")),
+                  Volume("pv-node-2", "10Gi", LocalOn("node-2")),
+                  Claim("claim", "1Gi",
+                        [](PersistentVolumeClaim& c) {
+                          c.mutable_spec()->set_storage_class_name(kLocal);
+                          (*c.mutable_metadata()->mutable_annotations())[kAnnSelectedNode] =
+                              "node-2";
+                        })},
+      .volumes = {BoundVolume("pv-node-2", "claim", true), AvailableVolume("pv-node-1")},
+      .claims = {BoundClaim("claim", "pv-node-2", "10Gi", true)},
   });
   cases.push_back({
-      "immediate class that cannot provision reports the missing plugin",
-      {Class("manual", kImmediate), Claim("claim", "1Gi", ClassName("manual"))},
-      {{"claim", "Warning", "ProvisioningFailed",
-        "no volume plugin matched name: kubernetes.io/no-provisioner"}},
-      {},
-      {{"claim", kClaimPending, ""}},
+      .name = "immediate class that cannot provision reports the missing plugin",
+      .objects = {Class("manual", kImmediate), Claim("claim", "1Gi", ClassName("manual"))},
+      .events = {{"claim", "Warning", "ProvisioningFailed",
+                  "no volume plugin matched name: kubernetes.io/no-provisioner"}},
+      .claims = {PendingClaim("claim")},
   });
   cases.push_back({
-      "class that does not exist",
-      {Claim("claim", "1Gi", ClassName("gold"))},
-      {{"claim", "Warning", "ProvisioningFailed", "storageclass.storage.k8s.io \"gold\" not found"}},
-      {},
-      {{"claim", kClaimPending, ""}},
+      .name = "class that does not exist",
+      .objects = {Claim("claim", "1Gi", ClassName("gold"))},
+      .events = {{"claim", "Warning", "ProvisioningFailed",
+                  "storageclass.storage.k8s.io \"gold\" not found"}},
+      .claims = {PendingClaim("claim")},
   });
   cases.push_back({
-      "external provisioner is asked through the claim",
-      {Class("csi", kImmediate, "example.com/csi"), Claim("claim", "1Gi", ClassName("csi"))},
-      {{"claim", "Normal", "ExternalProvisioning",
-        "Waiting for a volume to be created either by the external provisioner "
-        "'example.com/csi' or manually by the system administrator. If volume creation is "
-        "delayed, please verify that the provisioner is running and correctly registered."}},
-      {},
-      {{"claim", kClaimPending, ""}},
+      .name = "external provisioner is asked through the claim",
+      .objects = {Class("csi", kImmediate, "example.com/csi"),
+                  Claim("claim", "1Gi", ClassName("csi"))},
+      .events = {{"claim", "Normal", "ExternalProvisioning",
+                  "Waiting for a volume to be created either by the external provisioner "
+                  "'example.com/csi' or manually by the system administrator. If volume creation "
+                  "is delayed, please verify that the provisioner is running and correctly "
+                  "registered."}},
+      .claims = {PendingClaim("claim")},
+  });
+  {
+    WantClaim with_default_class = PendingClaim("claim");
+    with_default_class.storage_class = kLocal;
+    cases.push_back({
+        .name = "claim without a class gets the default class",
+        .objects = {DefaultClass(kLocal, kWFFC), Volume("pv-1", "10Gi", LocalOn("node-1")),
+                    Claim("claim", "1Gi")},
+        .events = {{"claim", "Normal", "WaitForFirstConsumer",
+                    "waiting for first consumer to be created before binding"}},
+        .volumes = {AvailableVolume("pv-1")},
+        .claims = {with_default_class},
+    });
+  }
+  {
+    WantClaim without_class = BoundClaim("claim", "pv-plain", "10Gi", true);
+    without_class.storage_class = "";
+    cases.push_back({
+        .name = "claim without a class binds a volume without class before any default",
+        .objects = {DefaultClass(kLocal, kWFFC), Volume("pv-plain", "10Gi"), Claim("claim", "1Gi")},
+        .volumes = {BoundVolume("pv-plain", "claim", true)},
+        .claims = {without_class},
+    });
+  }
+
+  // Volumes pre-bound by a user (claimRef set by hand).
+  cases.push_back({
+      .name = "volume pre-bound by name by a user",
+      .objects = {Volume("pv-small", "1Gi"),
+                  Volume("pv-reserved", "10Gi", [](PersistentVolume& v) { PreBind(v, "claim"); }),
+                  Claim("claim", "1Gi")},
+      .volumes = {BoundVolume("pv-reserved", "claim", false), AvailableVolume("pv-small")},
+      .claims = {BoundClaim("claim", "pv-reserved", "10Gi", true)},
   });
   cases.push_back({
-      "claim without a class gets the default class",
-      {Class(kLocal, kWFFC, kNotSupportedProvisioner,
-             [](api::StorageClass& sc) {
-               (*sc.mutable_metadata()->mutable_annotations())[kAnnIsDefaultStorageClass] = "true";
-             }),
-       Volume("pv-1", "10Gi", LocalOn("node-1")), Claim("claim", "1Gi")},
-      {{"claim", "Normal", "WaitForFirstConsumer",
-        "waiting for first consumer to be created before binding"}},
-      {{"pv-1", kVolumeAvailable, ""}},
-      {{"claim", kClaimPending, "", false, false, "", "", kLocal}},
-  });
-  cases.push_back({
-      "claim without a class binds a volume without class before any default",
-      {Class(kLocal, kWFFC, kNotSupportedProvisioner,
-             [](api::StorageClass& sc) {
-               (*sc.mutable_metadata()->mutable_annotations())[kAnnIsDefaultStorageClass] = "true";
-             }),
-       Volume("pv-plain", "10Gi"), Claim("claim", "1Gi")},
-      {},
-      {{"pv-plain", kVolumeBound, "default/claim", true, true}},
-      {{"claim", kClaimBound, "pv-plain", true, true, "10Gi", "ReadWriteOnce", ""}},
+      .name = "volume pre-bound to another claim is not taken",
+      .objects = {Volume("pv-reserved", "10Gi", [](PersistentVolume& v) { PreBind(v, "other"); }),
+                  Claim("claim", "1Gi")},
+      .events = {{"claim", "Normal", "FailedBinding", kNoClassNoVolume}},
+      .volumes = {AvailableVolume("pv-reserved", "other")},
+      .claims = {PendingClaim("claim")},
   });
 
-  // Pre-bound volumes: claimRef set by a user.
+  // [2] The user asked for a specific volume (spec.volumeName).
   cases.push_back({
-      "volume pre-bound by name by a user",
-      {Volume("pv-small", "1Gi"),
-       Volume("pv-reserved", "10Gi", [](PersistentVolume& v) { PreBind(v, "claim"); }),
-       Claim("claim", "1Gi")},
-      {},
-      {{"pv-reserved", kVolumeBound, "default/claim", true, false},
-       {"pv-small", kVolumeAvailable, ""}},
-      {{"claim", kClaimBound, "pv-reserved", true, true, "10Gi", "ReadWriteOnce"}},
+      .name = "claim pre-bound to a volume",
+      .objects = {Volume("pv-1", "1Gi"), Volume("pv-2", "10Gi"),
+                  Claim("claim", "1Gi", VolumeName("pv-2"))},
+      .volumes = {BoundVolume("pv-2", "claim", true), AvailableVolume("pv-1")},
+      .claims = {BoundClaim("claim", "pv-2", "10Gi", false)},
   });
   cases.push_back({
-      "volume pre-bound to another claim is not taken",
-      {Volume("pv-reserved", "10Gi", [](PersistentVolume& v) { PreBind(v, "other"); }),
-       Claim("claim", "1Gi")},
-      {{"claim", "Normal", "FailedBinding", kNoClassNoVolume}},
-      {{"pv-reserved", kVolumeAvailable, "default/other"}},
-      {{"claim", kClaimPending, ""}},
-  });
-
-  // [2] The user asked for a specific volume.
-  cases.push_back({
-      "claim pre-bound to a volume",
-      {Volume("pv-1", "1Gi"), Volume("pv-2", "10Gi"),
-       Claim("claim", "1Gi", [](PersistentVolumeClaim& c) { c.mutable_spec()->set_volume_name("pv-2"); })},
-      {},
-      {{"pv-2", kVolumeBound, "default/claim", true, true}, {"pv-1", kVolumeAvailable, ""}},
-      {{"claim", kClaimBound, "pv-2", true, false, "10Gi", "ReadWriteOnce"}},
+      .name = "claim pre-bound to a volume pre-bound to it",
+      .objects = {Volume("pv-1", "10Gi", [](PersistentVolume& v) { PreBind(v, "claim"); }),
+                  Claim("claim", "1Gi", VolumeName("pv-1"))},
+      .volumes = {BoundVolume("pv-1", "claim", false)},
+      .claims = {BoundClaim("claim", "pv-1", "10Gi", false)},
   });
   cases.push_back({
-      "claim pre-bound to a volume pre-bound to it",
-      {Volume("pv-1", "10Gi", [](PersistentVolume& v) { PreBind(v, "claim"); }),
-       Claim("claim", "1Gi", [](PersistentVolumeClaim& c) { c.mutable_spec()->set_volume_name("pv-1"); })},
-      {},
-      {{"pv-1", kVolumeBound, "default/claim", true, false}},
-      {{"claim", kClaimBound, "pv-1", true, false, "10Gi", "ReadWriteOnce"}},
+      .name = "claim pre-bound to a volume that is too small",
+      .objects = {Volume("pv-small", "1Gi"), Claim("claim", "5Gi", VolumeName("pv-small"))},
+      .events = {{"claim", "Warning", "VolumeMismatch",
+                  "Cannot bind to requested volume \"pv-small\": requested PV is too small"}},
+      .volumes = {AvailableVolume("pv-small")},
+      .claims = {PendingClaim("claim", "pv-small")},
   });
   cases.push_back({
-      "claim pre-bound to a volume that is too small",
-      {Volume("pv-small", "1Gi"),
-       Claim("claim", "5Gi",
-             [](PersistentVolumeClaim& c) { c.mutable_spec()->set_volume_name("pv-small"); })},
-      {{"claim", "Warning", "VolumeMismatch",
-        "Cannot bind to requested volume \"pv-small\": requested PV is too small"}},
-      {{"pv-small", kVolumeAvailable, ""}},
-      {{"claim", kClaimPending, "pv-small"}},
-  });
-  cases.push_back({
-      "claim pre-bound to a volume bound to another claim waits",
-      {Volume("pv-1", "1Gi"), Claim("first", "1Gi"),
-       Claim("second", "1Gi",
-             [](PersistentVolumeClaim& c) { c.mutable_spec()->set_volume_name("pv-1"); })},
-      {{"second", "Warning", "FailedBinding", "volume \"pv-1\" already bound to a different claim."}},
-      {{"pv-1", kVolumeBound, "default/first", true, true}},
-      {{"first", kClaimBound, "pv-1", true, true, "1Gi", "ReadWriteOnce"},
-       {"second", kClaimPending, "pv-1"}},
+      // One claim worker handles "first" before "second", as they were created.
+      .name = "claim pre-bound to a volume bound to another claim waits",
+      .objects = {Volume("pv-1", "1Gi"), Claim("first", "1Gi"),
+                  Claim("second", "1Gi", VolumeName("pv-1"))},
+      .events = {{"second", "Warning", "FailedBinding",
+                  "volume \"pv-1\" already bound to a different claim."}},
+      .volumes = {BoundVolume("pv-1", "first", true)},
+      .claims = {BoundClaim("first", "pv-1", "1Gi", true), PendingClaim("second", "pv-1")},
   });
 
   // A bind someone else began: the scheduler's BindPodVolumes writes the volume's claimRef
-  // (with bound-by-controller) and leaves the claim to the controller.
+  // (and bound-by-controller) and leaves the claim to the controller.
   cases.push_back({
-      "completes a bind the scheduler began",
-      {Class(kLocal, kWFFC), Claim("claim", "1Gi", ClassName(kLocal)),
-       Volume("pv-1", "10Gi",
-              [](PersistentVolume& v) {
-                LocalOn("node-1")(v);
-                PreBind(v, "claim", "@uid");
-                (*v.mutable_metadata()->mutable_annotations())[kAnnBoundByController] = "yes";
-              })},
-      {},
-      {{"pv-1", kVolumeBound, "default/claim", true, true}},
-      {{"claim", kClaimBound, "pv-1", true, true, "10Gi", "ReadWriteOnce"}},
+      .name = "completes a bind the scheduler began",
+      .objects = {Class(kLocal, kWFFC), Claim("claim", "1Gi", ClassName(kLocal)),
+                  Volume("pv-1", "10Gi",
+                         [](PersistentVolume& v) {
+                           LocalOn("node-1")(v);
+                           PreBind(v, "claim", "@uid");
+                           (*v.mutable_metadata()->mutable_annotations())[kAnnBoundByController] =
+                               "yes";
+                         })},
+      .volumes = {BoundVolume("pv-1", "claim", true)},
+      .claims = {BoundClaim("claim", "pv-1", "10Gi", true)},
   });
 
-  // [3] Claims bound before.
+  // [3] Claims bound before (pv.kubernetes.io/bind-completed).
   cases.push_back({
-      "bound claim without volumeName is Lost",
-      {Claim("claim", "1Gi",
-             [](PersistentVolumeClaim& c) {
-               (*c.mutable_metadata()->mutable_annotations())[kAnnBindCompleted] = "yes";
-             })},
-      {{"claim", "Warning", "ClaimLost",
-        "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!"}},
-      {},
-      {{"claim", kClaimLost, "", true, false}},
+      .name = "bound claim without volumeName is Lost",
+      .objects = {Claim("claim", "1Gi", BindCompleted(""))},
+      .events = {{"claim", "Warning", "ClaimLost",
+                  "Bound claim has lost reference to PersistentVolume. Data on the volume is "
+                  "lost!"}},
+      .claims = {LostClaim("claim", "")},
   });
   cases.push_back({
-      "bound claim whose volume is missing is Lost",
-      {Claim("claim", "1Gi",
-             [](PersistentVolumeClaim& c) {
-               (*c.mutable_metadata()->mutable_annotations())[kAnnBindCompleted] = "yes";
-               c.mutable_spec()->set_volume_name("pv-gone");
-             })},
-      {{"claim", "Warning", "ClaimLost",
-        "Bound claim has lost its PersistentVolume. Data on the volume is lost!"}},
-      {},
-      {{"claim", kClaimLost, "pv-gone", true, false}},
+      .name = "bound claim whose volume is missing is Lost",
+      .objects = {Claim("claim", "1Gi", BindCompleted("pv-gone"))},
+      .events = {{"claim", "Warning", "ClaimLost",
+                  "Bound claim has lost its PersistentVolume. Data on the volume is lost!"}},
+      .claims = {LostClaim("claim", "pv-gone")},
   });
   cases.push_back({
-      "bound claim whose volume names another claim is misbound",
-      {Volume("pv-1", "1Gi", [](PersistentVolume& v) { PreBind(v, "other", "uid-of-other"); }),
-       Claim("claim", "1Gi",
-             [](PersistentVolumeClaim& c) {
-               (*c.mutable_metadata()->mutable_annotations())[kAnnBindCompleted] = "yes";
-               c.mutable_spec()->set_volume_name("pv-1");
-             })},
-      {{"claim", "Warning", "ClaimMisbound",
-        "Two claims are bound to the same volume, this one is bound incorrectly"}},
-      {{"pv-1", kVolumeReleased, "default/other", true, false}},
-      {{"claim", kClaimLost, "pv-1", true, false}},
+      .name = "bound claim whose volume names another claim is misbound",
+      .objects = {Volume("pv-1", "1Gi",
+                         [](PersistentVolume& v) { PreBind(v, "other", "uid-of-other"); }),
+                  Claim("claim", "1Gi", BindCompleted("pv-1"))},
+      .events = {{"claim", "Warning", "ClaimMisbound",
+                  "Two claims are bound to the same volume, this one is bound incorrectly"}},
+      .volumes = {ReleasedVolume("pv-1", "other")},
+      .claims = {LostClaim("claim", "pv-1")},
   });
 
-  // [4] Volumes pointing to a claim that is bound to another volume.
+  // [4] Volumes whose claim is bound to another volume, or gone.
   cases.push_back({
-      "volume bound by the controller to a claim bound elsewhere is reset to Available",
-      {Volume("pv-2", "1Gi"),
-       Claim("claim", "1Gi", [](PersistentVolumeClaim& c) { c.mutable_spec()->set_volume_name("pv-2"); }),
-       Volume("pv-1", "1Gi",
-              [](PersistentVolume& v) {
-                PreBind(v, "claim", "@uid");
-                (*v.mutable_metadata()->mutable_annotations())[kAnnBoundByController] = "yes";
-              })},
-      {},
-      {{"pv-1", kVolumeAvailable, "", false, false},
-       {"pv-2", kVolumeBound, "default/claim", true, true}},
-      {{"claim", kClaimBound, "pv-2", true, false, "1Gi", "ReadWriteOnce"}},
+      .name = "volume bound by the controller to a claim bound elsewhere is reset to Available",
+      .objects = {Volume("pv-2", "1Gi"), Claim("claim", "1Gi", VolumeName("pv-2")),
+                  Volume("pv-1", "1Gi",
+                         [](PersistentVolume& v) {
+                           PreBind(v, "claim", "@uid");
+                           (*v.mutable_metadata()->mutable_annotations())[kAnnBoundByController] =
+                               "yes";
+                         })},
+      .volumes = {AvailableVolume("pv-1"), BoundVolume("pv-2", "claim", true)},
+      .claims = {BoundClaim("claim", "pv-2", "1Gi", false)},
   });
   cases.push_back({
-      "volume pre-bound by a user to a claim bound elsewhere keeps its reservation",
-      {Volume("pv-2", "1Gi"),
-       Claim("claim", "1Gi", [](PersistentVolumeClaim& c) { c.mutable_spec()->set_volume_name("pv-2"); }),
-       Volume("pv-1", "1Gi", [](PersistentVolume& v) { PreBind(v, "claim", "@uid"); })},
-      {},
-      {{"pv-1", kVolumeAvailable, "default/claim", false, false},
-       {"pv-2", kVolumeBound, "default/claim", true, true}},
-      {{"claim", kClaimBound, "pv-2", true, false, "1Gi", "ReadWriteOnce"}},
+      .name = "volume pre-bound by a user to a claim bound elsewhere keeps its reservation",
+      .objects = {Volume("pv-2", "1Gi"), Claim("claim", "1Gi", VolumeName("pv-2")),
+                  Volume("pv-1", "1Gi", [](PersistentVolume& v) { PreBind(v, "claim", "@uid"); })},
+      .volumes = {AvailableVolume("pv-1", "claim"), BoundVolume("pv-2", "claim", true)},
+      .claims = {BoundClaim("claim", "pv-2", "1Gi", false)},
   });
   cases.push_back({
-      "volume bound to a claim that never existed is Released",
-      {Volume("pv-1", "1Gi", [](PersistentVolume& v) { PreBind(v, "ghost", "uid-of-ghost"); })},
-      {},
-      {{"pv-1", kVolumeReleased, "default/ghost", true, false}},
-      {},
+      .name = "volume bound to a claim that never existed is Released",
+      .objects = {Volume("pv-1", "1Gi",
+                         [](PersistentVolume& v) { PreBind(v, "ghost", "uid-of-ghost"); })},
+      .volumes = {ReleasedVolume("pv-1", "ghost")},
   });
   return cases;
 }
+
+// gtest prints a failing case by its name.
+void PrintTo(const BinderCase& c, std::ostream* os) { *os << c.name; }
 
 class BinderTest : public ::testing::TestWithParam<BinderCase> {};
 

@@ -1,0 +1,269 @@
+#include "scheduler/assume_cache.h"
+
+#include <charconv>
+
+#include "api/scheme.h"
+#include "pvcontroller/pv_helpers.h"
+
+namespace lpv::scheduler {
+
+namespace {
+constexpr char kHostnameLabel[] = "kubernetes.io/hostname";
+}  // namespace
+
+AssumeCache::AssumeCache(std::string description) : description_(std::move(description)) {}
+
+void AssumeCache::AddIndex(const std::string& name, client::IndexFunc fn) {
+  std::lock_guard<std::mutex> l(mu_);
+  index_funcs_[name] = std::move(fn);
+}
+
+void AssumeCache::Attach(client::Informer* informer) {
+  client::EventHandler h;
+  h.on_add = [this](const ObjectRef& o) { Add(o); };
+  h.on_update = [this](const ObjectRef&, const ObjectRef& o) { Add(o); };
+  h.on_delete = [this](const ObjectRef& o) { Delete(o); };
+  informer->AddEventHandler(std::move(h));
+}
+
+int64_t AssumeCache::Version(const google::protobuf::Message& obj) {
+  const std::string& rv = api::Meta(obj).resource_version();
+  int64_t v = -1;
+  auto [p, ec] = std::from_chars(rv.data(), rv.data() + rv.size(), v);
+  if (ec != std::errc() || p != rv.data() + rv.size()) return -1;
+  return v;
+}
+
+void AssumeCache::IndexLocked(const std::string& key, const ObjectRef& obj, bool add) {
+  for (const auto& [name, fn] : index_funcs_) {
+    auto& index = indexes_[name];
+    for (const auto& value : fn(*obj)) {
+      if (add) {
+        index[value][key] = obj;
+      } else {
+        auto it = index.find(value);
+        if (it == index.end()) continue;
+        it->second.erase(key);
+        if (it->second.empty()) index.erase(it);
+      }
+    }
+  }
+}
+
+void AssumeCache::SetLatestLocked(const std::string& key, ObjInfo& info, ObjectRef latest) {
+  if (info.latest) IndexLocked(key, info.latest, false);
+  info.latest = std::move(latest);
+  IndexLocked(key, info.latest, true);
+}
+
+void AssumeCache::Add(const ObjectRef& obj) {
+  if (!obj) return;
+  std::string key = api::KeyOf(*obj);
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = items_.find(key);
+  if (it != items_.end()) {
+    // Only a newer version replaces what we have, so an informer resync does not undo an
+    // assumed object, and the object BindPodVolumes wrote supersedes the assumed one.
+    if (Version(*obj) <= Version(*it->second.latest)) {
+      // The API object still follows the informer (Restore goes back to it).
+      if (Version(*obj) >= Version(*it->second.api)) it->second.api = obj;
+      return;
+    }
+    it->second.api = obj;
+    SetLatestLocked(key, it->second, obj);
+    return;
+  }
+  ObjInfo& info = items_[key];
+  info.api = obj;
+  SetLatestLocked(key, info, obj);
+}
+
+void AssumeCache::Delete(const ObjectRef& obj) {
+  if (!obj) return;
+  std::string key = api::KeyOf(*obj);
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = items_.find(key);
+  if (it == items_.end()) return;
+  IndexLocked(key, it->second.latest, false);
+  items_.erase(it);
+}
+
+Status AssumeCache::Assume(ObjectRef obj) {
+  std::string key = api::KeyOf(*obj);
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = items_.find(key);
+  if (it == items_.end()) {
+    return Status::Make(Reason::NotFound, "could not find " + description_ + " \"" + key + "\"");
+  }
+  int64_t stored = Version(*it->second.latest);
+  int64_t assumed = Version(*obj);
+  if (assumed < stored) {
+    return Status::Make(Reason::Conflict, description_ + " \"" + key +
+                                              "\" is out of sync (stored: " +
+                                              std::to_string(stored) +
+                                              ", assume: " + std::to_string(assumed) + ")");
+  }
+  SetLatestLocked(key, it->second, std::move(obj));
+  return Status::OK();
+}
+
+void AssumeCache::Restore(const std::string& key) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = items_.find(key);
+  if (it == items_.end()) return;  // deleted meanwhile: nothing to restore
+  if (it->second.latest != it->second.api) SetLatestLocked(key, it->second, it->second.api);
+}
+
+ObjectRef AssumeCache::Get(const std::string& key) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = items_.find(key);
+  return it == items_.end() ? nullptr : it->second.latest;
+}
+
+ObjectRef AssumeCache::GetAPIObj(const std::string& key) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = items_.find(key);
+  return it == items_.end() ? nullptr : it->second.api;
+}
+
+bool AssumeCache::IsAssumed(const std::string& key) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = items_.find(key);
+  return it != items_.end() && it->second.latest != it->second.api;
+}
+
+std::vector<ObjectRef> AssumeCache::List() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ObjectRef> out;
+  out.reserve(items_.size());
+  for (const auto& [k, v] : items_) out.push_back(v.latest);
+  return out;
+}
+
+std::vector<ObjectRef> AssumeCache::ByIndex(const std::string& name,
+                                            const std::string& value) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ObjectRef> out;
+  auto idx = indexes_.find(name);
+  if (idx == indexes_.end()) return out;
+  auto it = idx->second.find(value);
+  if (it == idx->second.end()) return out;
+  out.reserve(it->second.size());
+  for (const auto& [key, obj] : it->second) out.push_back(obj);
+  return out;
+}
+
+size_t AssumeCache::Size() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return items_.size();
+}
+
+// ---------------------------------------------------------------- PVs
+
+namespace {
+
+template <class T>
+std::vector<std::shared_ptr<const T>> Typed(const std::vector<ObjectRef>& objs) {
+  std::vector<std::shared_ptr<const T>> out;
+  out.reserve(objs.size());
+  for (const auto& o : objs) out.push_back(client::As<T>(o));
+  return out;
+}
+
+}  // namespace
+
+std::string PVAssumeCache::ClassHostKey(const std::string& storage_class,
+                                        const std::string& host) {
+  return storage_class + '\0' + host;
+}
+
+std::vector<std::string> PVAssumeCache::PinnedHostnames(const api::PersistentVolume& pv) {
+  if (!pv.spec().has_node_affinity() || !pv.spec().node_affinity().has_required()) return {};
+  const auto& terms = pv.spec().node_affinity().required().node_selector_terms();
+  if (terms.empty()) return {};
+  std::set<std::string> hosts;
+  for (const auto& term : terms) {
+    bool pinned = false;
+    for (const auto& expr : term.match_expressions()) {
+      if (expr.key() == kHostnameLabel && expr.operator_() == "In") {
+        hosts.insert(expr.values().begin(), expr.values().end());
+        pinned = true;
+        break;
+      }
+    }
+    // A term without such an expression could match a node of any hostname.
+    if (!pinned) return {};
+  }
+  return {hosts.begin(), hosts.end()};
+}
+
+PVAssumeCache::PVAssumeCache() : AssumeCache("v1.PersistentVolume") {
+  AddIndex(kClassIndex, [](const google::protobuf::Message& m) {
+    return std::vector<std::string>{
+        pvcontroller::GetPersistentVolumeClass(static_cast<const api::PersistentVolume&>(m))};
+  });
+  AddIndex(kClassHostIndex, [](const google::protobuf::Message& m) {
+    const auto& pv = static_cast<const api::PersistentVolume&>(m);
+    std::string cls = pvcontroller::GetPersistentVolumeClass(pv);
+    std::vector<std::string> out;
+    auto hosts = PinnedHostnames(pv);
+    if (hosts.empty()) {
+      out.push_back(ClassHostKey(cls, kAnyHost));
+    } else {
+      for (const auto& h : hosts) out.push_back(ClassHostKey(cls, h));
+    }
+    return out;
+  });
+  AddIndex(kClaimIndex, [](const google::protobuf::Message& m) {
+    const auto& pv = static_cast<const api::PersistentVolume&>(m);
+    if (!pv.spec().has_claim_ref()) return std::vector<std::string>{};
+    return std::vector<std::string>{pvcontroller::ClaimrefToClaimKey(pv.spec().claim_ref())};
+  });
+}
+
+std::shared_ptr<const api::PersistentVolume> PVAssumeCache::GetPV(const std::string& name) const {
+  return client::As<api::PersistentVolume>(Get(name));
+}
+
+std::shared_ptr<const api::PersistentVolume> PVAssumeCache::GetAPIPV(
+    const std::string& name) const {
+  return client::As<api::PersistentVolume>(GetAPIObj(name));
+}
+
+std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListPVs(
+    const std::string& storage_class) const {
+  return Typed<api::PersistentVolume>(ByIndex(kClassIndex, storage_class));
+}
+
+std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListCandidatePVs(
+    const std::string& storage_class, const std::string& hostname) const {
+  auto out = Typed<api::PersistentVolume>(
+      ByIndex(kClassHostIndex, ClassHostKey(storage_class, kAnyHost)));
+  if (!hostname.empty()) {
+    auto pinned = Typed<api::PersistentVolume>(
+        ByIndex(kClassHostIndex, ClassHostKey(storage_class, hostname)));
+    out.insert(out.end(), pinned.begin(), pinned.end());
+  }
+  return out;
+}
+
+std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListPVsForClaim(
+    const std::string& claim_key) const {
+  return Typed<api::PersistentVolume>(ByIndex(kClaimIndex, claim_key));
+}
+
+// ---------------------------------------------------------------- PVCs
+
+PVCAssumeCache::PVCAssumeCache() : AssumeCache("v1.PersistentVolumeClaim") {}
+
+std::shared_ptr<const api::PersistentVolumeClaim> PVCAssumeCache::GetPVC(
+    const std::string& key) const {
+  return client::As<api::PersistentVolumeClaim>(Get(key));
+}
+
+std::shared_ptr<const api::PersistentVolumeClaim> PVCAssumeCache::GetAPIPVC(
+    const std::string& key) const {
+  return client::As<api::PersistentVolumeClaim>(GetAPIObj(key));
+}
+
+}  // namespace lpv::scheduler

@@ -1,0 +1,137 @@
+// The assume cache of the scheduler's volume binder, as Kubernetes'
+// pkg/scheduler/framework/plugins/volumebinding/assume_cache.go (in 1.10-1.14:
+// pkg/controller/volume/persistentvolume/scheduler_assume_cache.go).
+//
+// It sits on top of an informer and keeps two versions of every object:
+//  - the API object, the newest version the informer delivered;
+//  - the latest object, which is the API object or an in-memory version the scheduler
+//    assumed (a PV whose claimRef names the claim AssumePodVolumes chose for it).
+// Get, List and the indexes always answer with the latest object, so the next pod's
+// FindPodVolumes sees a PV taken as soon as AssumePodVolumes took it, long before
+// BindPodVolumes' write comes back through the watch.
+//
+// Versions decide who wins, as in Kubernetes: an informer event replaces the latest object
+// only when its resourceVersion is newer than the latest one's (so a resync does not undo an
+// assumption, and the PV that BindPodVolumes wrote supersedes the assumed one once it comes
+// back); Assume refuses an object older than the latest ("is out of sync"); Restore goes
+// back to the API object.
+//
+// Thread-safety: safe for concurrent use. Informer threads call Add/Delete, the scheduler
+// and the bind worker everything else.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/objects.pb.h"
+#include "api/status.h"
+#include "client/informer.h"
+
+namespace lpv::scheduler {
+
+using client::ObjectRef;
+
+class AssumeCache {
+ public:
+  // `description` names the objects in errors ("v1.PersistentVolume").
+  explicit AssumeCache(std::string description);
+  virtual ~AssumeCache() = default;
+  AssumeCache(const AssumeCache&) = delete;
+  AssumeCache& operator=(const AssumeCache&) = delete;
+
+  // An index over the latest objects; add before the first object.
+  void AddIndex(const std::string& name, client::IndexFunc fn);
+  // Feeds the cache from `informer`'s events (call before the informer starts).
+  void Attach(client::Informer* informer);
+
+  // Informer side: add or update (kept only if newer than the latest object), delete.
+  void Add(const ObjectRef& obj);
+  void Delete(const ObjectRef& obj);
+
+  // Replaces the latest object by `obj` in memory. NotFound when the cache does not know
+  // the object; Conflict "<description> "<key>" is out of sync (stored: N, assume: M)"
+  // when `obj` is older than the latest object.
+  Status Assume(ObjectRef obj);
+  // Goes back to the API object (no-op for an unknown key: the object may be gone).
+  void Restore(const std::string& key);
+
+  ObjectRef Get(const std::string& key) const;        // latest; nullptr when unknown
+  ObjectRef GetAPIObj(const std::string& key) const;  // the informer's version
+  bool IsAssumed(const std::string& key) const;       // latest != API object
+  std::vector<ObjectRef> List() const;
+  // The latest objects whose index `name` yields `value`, in key order.
+  std::vector<ObjectRef> ByIndex(const std::string& name, const std::string& value) const;
+  size_t Size() const;
+
+ private:
+  struct ObjInfo {
+    ObjectRef latest;
+    ObjectRef api;
+  };
+  // resourceVersion as a number; -1 when it does not parse.
+  static int64_t Version(const google::protobuf::Message& obj);
+  void IndexLocked(const std::string& key, const ObjectRef& obj, bool add);
+  void SetLatestLocked(const std::string& key, ObjInfo& info, ObjectRef latest);
+
+  const std::string description_;
+  std::map<std::string, client::IndexFunc> index_funcs_;
+
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, ObjInfo> items_;
+  // index name -> value -> key -> the latest object (kept here so a lookup is one find)
+  std::map<std::string, std::unordered_map<std::string, std::map<std::string, ObjectRef>>>
+      indexes_;
+};
+
+// The PV assume cache. Its indexes let FindPodVolumes look only at the PVs that can serve a
+// claim on a node: by class and node (a local PV's kubernetes.io/hostname values), the PVs
+// of a class usable anywhere (no such simple node affinity), and the PVs whose claimRef
+// names a claim.
+class PVAssumeCache : public AssumeCache {
+ public:
+  PVAssumeCache();
+
+  std::shared_ptr<const api::PersistentVolume> GetPV(const std::string& name) const;
+  std::shared_ptr<const api::PersistentVolume> GetAPIPV(const std::string& name) const;
+  // Every PV of the class (ListPVs).
+  std::vector<std::shared_ptr<const api::PersistentVolume>> ListPVs(
+      const std::string& storage_class) const;
+  // The PVs of the class that may be usable on a node whose kubernetes.io/hostname label is
+  // `hostname` ("" = the node has none): those pinned to that hostname and those whose node
+  // affinity the index cannot reduce to hostnames. Candidates, not matches: the caller still
+  // checks the node affinity.
+  std::vector<std::shared_ptr<const api::PersistentVolume>> ListCandidatePVs(
+      const std::string& storage_class, const std::string& hostname) const;
+  // The PVs whose claimRef names namespace/name (bound or pre-bound to that claim).
+  std::vector<std::shared_ptr<const api::PersistentVolume>> ListPVsForClaim(
+      const std::string& claim_key) const;
+
+  // The hostnames a PV is pinned to: the kubernetes.io/hostname "In" values when every
+  // node selector term has such an expression (a term is a conjunction, so a node must
+  // carry one of them); empty when the PV is not pinned that simply.
+  static std::vector<std::string> PinnedHostnames(const api::PersistentVolume& pv);
+
+  static constexpr char kClassHostIndex[] = "class-host";
+  static constexpr char kClassIndex[] = "class";
+  static constexpr char kClaimIndex[] = "claim";
+  // The host part of kClassHostIndex for PVs usable on any node.
+  static constexpr char kAnyHost[] = "*";
+  static std::string ClassHostKey(const std::string& storage_class, const std::string& host);
+};
+
+// The PVC assume cache (claims by "namespace/name").
+class PVCAssumeCache : public AssumeCache {
+ public:
+  PVCAssumeCache();
+  std::shared_ptr<const api::PersistentVolumeClaim> GetPVC(const std::string& key) const;
+  std::shared_ptr<const api::PersistentVolumeClaim> GetAPIPVC(const std::string& key) const;
+};
+
+}  // namespace lpv::scheduler

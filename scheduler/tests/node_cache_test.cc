@@ -1,0 +1,108 @@
+#include "scheduler/node_cache.h"
+
+#include <gtest/gtest.h>
+
+#include "scheduler/explain.h"
+#include "scheduler/tests/objects.h"
+
+namespace lpv::scheduler {
+namespace {
+
+using namespace testing;  // NOLINT
+
+api::Pod OnNode(api::Pod pod, const std::string& node, const std::string& cpu = "") {
+  pod.mutable_spec()->set_node_name(node);
+  if (!cpu.empty()) {
+    (*pod.mutable_spec()->mutable_containers(0)->mutable_resources()->mutable_requests())["cpu"] =
+        cpu;
+  }
+  return pod;
+}
+
+TEST(NodeCacheTest, AssumedPodsCountUntilConfirmedOrForgotten) {
+  NodeCache cache;
+  cache.AddOrUpdateNode(Ref(MakeNode("n")));
+  ASSERT_TRUE(cache.AssumePod(Ref(OnNode(MakePod("p", {}), "n", "500m"))).ok());
+  EXPECT_TRUE(cache.IsAssumed("default/p"));
+  EXPECT_EQ(cache.GetNodeInfo("n")->requested.milli_cpu, 500);
+  EXPECT_TRUE(cache.AssumePod(Ref(OnNode(MakePod("p", {}), "n"))).IsAlreadyExists());
+
+  // The informer shows the pod still pending (its status changed): the assumption stays.
+  cache.AddOrUpdatePod(Ref(MakePod("p", {})));
+  EXPECT_TRUE(cache.IsAssumed("default/p"));
+  // The informer shows it bound: confirmed.
+  cache.AddOrUpdatePod(Ref(OnNode(MakePod("p", {}), "n", "500m")));
+  EXPECT_FALSE(cache.IsAssumed("default/p"));
+  EXPECT_EQ(cache.NodeOf("default/p"), "n");
+  EXPECT_EQ(cache.GetNodeInfo("n")->requested.milli_cpu, 500);
+  // Forgetting a confirmed pod does nothing; deleting it frees the node.
+  cache.ForgetPod("default/p");
+  EXPECT_EQ(cache.GetNodeInfo("n")->pods.size(), 1u);
+  cache.RemovePod(MakePod("p", {}));
+  EXPECT_EQ(cache.GetNodeInfo("n")->requested.milli_cpu, 0);
+}
+
+TEST(NodeCacheTest, SnapshotsAreImmutable) {
+  NodeCache cache;
+  cache.AddOrUpdateNode(Ref(MakeNode("a")));
+  cache.AddOrUpdateNode(Ref(MakeNode("b")));
+  auto snap = cache.Snapshot();
+  ASSERT_EQ(snap.size(), 2u);
+  EXPECT_EQ(snap[0]->name(), "a");
+  cache.AddOrUpdatePod(Ref(OnNode(MakePod("p", {}), "a", "1")));
+  EXPECT_TRUE(snap[0]->pods.empty());  // the cycle's view did not change under it
+  EXPECT_EQ(cache.Snapshot()[0]->pods.size(), 1u);
+  cache.RemoveNode("b");
+  EXPECT_EQ(cache.Snapshot().size(), 1u);
+  EXPECT_EQ(cache.NumNodes(), 1u);
+}
+
+TEST(NodeCacheTest, FinishedPodsHoldNothing) {
+  NodeCache cache;
+  cache.AddOrUpdateNode(Ref(MakeNode("n")));
+  auto done = OnNode(MakePod("p", {}), "n", "1");
+  done.mutable_status()->set_phase("Succeeded");
+  cache.AddOrUpdatePod(Ref(done));
+  EXPECT_TRUE(cache.GetNodeInfo("n")->pods.empty());
+}
+
+TEST(ExplainLogTest, KeepsTheLastAttemptsAndRendersThem) {
+  ExplainLog log(2, 10, 100);
+  for (int i = 1; i <= 3; ++i) {
+    SchedulingAttempt a;
+    a.cycle = i;
+    a.attempt = i;
+    a.queued_by = "new pod";
+    a.nodes_total = 1;
+    NodeVerdict v;
+    v.node = "node-1";
+    v.predicate = "CheckVolumeBinding";
+    v.plugin = "VolumeBinding";
+    v.reasons = {"node(s) didn't find available persistent volumes to bind"};
+    v.volumes_checked = true;
+    v.unbound_satisfied = false;
+    v.volume_notes = {"claim data: no PersistentVolume of class \"local-storage\" on node-1"};
+    a.nodes.push_back(v);
+    a.outcome = "Warning FailedScheduling: 0/1 nodes are available: ...";
+    log.Record("default/p", a);
+  }
+  log.AddStep("default/p", 3, "bindVolumesWorker: BindPodVolumes(default/p) ok");
+  auto attempts = log.Attempts("default/p");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].cycle, 2);
+  std::string text = log.Render("default/p", "pending");
+  EXPECT_NE(text.find("Attempt 3 (scheduling cycle 3)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Attempt 1 "), std::string::npos) << text;
+  EXPECT_NE(text.find("FAILS  CheckVolumeBinding (VolumeBinding): node(s) didn't find available "
+                      "persistent volumes to bind"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("FindPodVolumes -> unboundSatisfied=false, boundSatisfied=true"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("bindVolumesWorker: BindPodVolumes(default/p) ok"), std::string::npos);
+  EXPECT_FALSE(log.Has("default/other"));
+}
+
+}  // namespace
+}  // namespace lpv::scheduler

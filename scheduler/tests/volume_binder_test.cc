@@ -1,0 +1,483 @@
+// Table-driven tests of FindPodVolumes, AssumePodVolumes and BindPodVolumes, in the spirit of
+// Kubernetes' own volume binding tests (binder_test.go): each case lists the PVs and claims
+// in the caches, the pod and the node, and what the binder must answer.
+#include "scheduler/volume_binder.h"
+
+// Designated initializers leave the members a case does not mention at their defaults.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#include <gtest/gtest.h>
+
+#include "pvcontroller/annotations.h"
+#include "scheduler/tests/fake_client.h"
+#include "scheduler/tests/objects.h"
+#include "scheduler/volume_binding_checker.h"
+
+namespace lpv::scheduler {
+namespace {
+
+using namespace testing;  // NOLINT
+
+class BinderEnv {
+ public:
+  BinderEnv()
+      : binder_(&client_, [this](const std::string& name) -> pvcontroller::ClassPtr {
+          auto it = classes_.find(name);
+          return it == classes_.end() ? nullptr : it->second;
+        }) {
+    AddClass(MakeClass(kLocalStorage, "WaitForFirstConsumer"));
+    AddClass(MakeClass("immediate", "Immediate"));
+    AddClass(MakeClass("dynamic", "WaitForFirstConsumer", "example.com/provisioner"));
+  }
+  void AddClass(const api::StorageClass& sc) {
+    classes_[sc.metadata().name()] = Ref(sc);
+  }
+  void AddPV(const api::PersistentVolume& pv) {
+    binder_.pv_cache().Add(Ref(pv));
+    client_.Put(pv);
+  }
+  void AddPVC(const api::PersistentVolumeClaim& pvc) {
+    binder_.pvc_cache().Add(Ref(pvc));
+    client_.Put(pvc);
+  }
+  SchedulerVolumeBinder& binder() { return binder_; }
+  FakeClient& client() { return client_; }
+
+ private:
+  FakeClient client_;
+  std::map<std::string, pvcontroller::ClassPtr> classes_;
+  SchedulerVolumeBinder binder_;
+};
+
+std::map<std::string, std::string> Picks(const FindPodVolumesResult& r) {
+  std::map<std::string, std::string> out;
+  for (const auto& b : r.static_bindings) out[b.pvc->metadata().name()] = b.pv->metadata().name();
+  return out;
+}
+
+// ---------------------------------------------------------------- FindPodVolumes
+
+struct FindCase {
+  std::string name;
+  std::vector<api::PersistentVolume> pvs;
+  std::vector<api::PersistentVolumeClaim> pvcs;
+  std::vector<std::string> pod_claims;
+  std::string node = "node-1";
+  // Expected.
+  bool unbound_satisfied = true;
+  bool bound_satisfied = true;
+  std::vector<std::string> reasons;
+  std::map<std::string, std::string> picks;  // claim -> PV
+  std::vector<std::string> provisions;
+};
+
+api::PersistentVolume PreBound(api::PersistentVolume pv, const std::string& claim) {
+  bool dirty = false;
+  return pvcontroller::GetBindVolumeToClaim(pv, MakeClaim(claim), &dirty);
+}
+
+api::PersistentVolumeClaim SelectedNode(api::PersistentVolumeClaim c, const std::string& node) {
+  (*c.mutable_metadata()->mutable_annotations())[pvcontroller::kAnnSelectedNode] = node;
+  return c;
+}
+
+api::PersistentVolume WithPhase(api::PersistentVolume pv, const std::string& phase) {
+  pv.mutable_status()->set_phase(phase);
+  return pv;
+}
+
+const std::vector<FindCase>& FindCases() {
+  static const std::vector<FindCase> cases = {
+      {.name = "pod without claims: both satisfied"},
+      {.name = "bound claim, its PV on this node: bound satisfied",
+       .pvs = {BoundPV(MakeLocalPV("pv-1", "node-1"), MakeClaim("data"))},
+       .pvcs = {BoundClaim(MakeClaim("data"), "pv-1")},
+       .pod_claims = {"data"}},
+      {.name = "bound claim, its PV on another node: volume node affinity conflict",
+       .pvs = {BoundPV(MakeLocalPV("pv-2", "node-2"), MakeClaim("data"))},
+       .pvcs = {BoundClaim(MakeClaim("data"), "pv-2")},
+       .pod_claims = {"data"},
+       .bound_satisfied = false,
+       .reasons = {kErrReasonNodeConflict}},
+      {.name = "bound claim, its PV does not exist: unavailable",
+       .pvcs = {BoundClaim(MakeClaim("data"), "pv-gone")},
+       .pod_claims = {"data"},
+       .reasons = {kErrReasonPVNotExist}},
+      {.name = "delayed claim, a PV on this node: it is picked",
+       .pvs = {MakeLocalPV("pv-1", "node-1"), MakeLocalPV("pv-2", "node-2")},
+       .pvcs = {MakeClaim("data")},
+       .pod_claims = {"data"},
+       .picks = {{"data", "pv-1"}}},
+      {.name = "delayed claim, PVs only on other nodes: didn't find",
+       .pvs = {MakeLocalPV("pv-2", "node-2"), MakeLocalPV("pv-3", "node-3")},
+       .pvcs = {MakeClaim("data")},
+       .pod_claims = {"data"},
+       .unbound_satisfied = false,
+       .reasons = {kErrReasonBindConflict}},
+      {.name = "delayed claim, no PV at all: didn't find",
+       .pvcs = {MakeClaim("data")},
+       .pod_claims = {"data"},
+       .unbound_satisfied = false,
+       .reasons = {kErrReasonBindConflict}},
+      {.name = "two claims, two PVs on the node: a distinct PV for each",
+       .pvs = {MakeLocalPV("pv-a", "node-1"), MakeLocalPV("pv-b", "node-1")},
+       .pvcs = {MakeClaim("data"), MakeClaim("logs")},
+       .pod_claims = {"data", "logs"},
+       .picks = {{"data", "pv-a"}, {"logs", "pv-b"}}},
+      {.name = "two claims, one PV on the node: didn't find (the PV found is still named)",
+       .pvs = {MakeLocalPV("pv-a", "node-1"), MakeLocalPV("pv-b", "node-2")},
+       .pvcs = {MakeClaim("data"), MakeClaim("logs")},
+       .pod_claims = {"data", "logs"},
+       .unbound_satisfied = false,
+       .reasons = {kErrReasonBindConflict},
+       .picks = {{"data", "pv-a"}}},
+      {.name = "the smallest PV that fits wins",
+       .pvs = {MakeLocalPV("pv-big", "node-1", "200Gi"), MakeLocalPV("pv-small", "node-1", "50Gi"),
+               MakeLocalPV("pv-tiny", "node-1", "5Gi")},
+       .pvcs = {MakeClaim("data", kLocalStorage, "40Gi")},
+       .pod_claims = {"data"},
+       .picks = {{"data", "pv-small"}}},
+      {.name = "the smallest claim chooses first",
+       .pvs = {MakeLocalPV("pv-10", "node-1", "10Gi"), MakeLocalPV("pv-100", "node-1", "100Gi")},
+       .pvcs = {MakeClaim("big", kLocalStorage, "100Gi"), MakeClaim("small", kLocalStorage, "5Gi")},
+       .pod_claims = {"big", "small"},
+       .picks = {{"big", "pv-100"}, {"small", "pv-10"}}},
+      {.name = "a PV assumed by an earlier pod is taken",
+       .pvs = {PreBound(MakeLocalPV("pv-1", "node-1"), "someone-else")},
+       .pvcs = {MakeClaim("data")},
+       .pod_claims = {"data"},
+       .unbound_satisfied = false,
+       .reasons = {kErrReasonBindConflict}},
+      {.name = "a PV pre-bound to this claim on this node is picked over a smaller one",
+       .pvs = {MakeLocalPV("pv-small", "node-1", "20Gi"),
+               PreBound(MakeLocalPV("pv-mine", "node-1", "300Gi"), "data")},
+       .pvcs = {MakeClaim("data")},
+       .pod_claims = {"data"},
+       .picks = {{"data", "pv-mine"}}},
+      {.name = "a PV pre-bound to this claim on another node pins the claim there",
+       .pvs = {MakeLocalPV("pv-here", "node-1"), PreBound(MakeLocalPV("pv-mine", "node-2"), "data")},
+       .pvcs = {MakeClaim("data")},
+       .pod_claims = {"data"},
+       .unbound_satisfied = false,
+       .reasons = {kErrReasonBindConflict}},
+      {.name = "bound claim elsewhere and delayed claim without PV: both reasons, in order",
+       .pvs = {BoundPV(MakeLocalPV("pv-2", "node-2"), MakeClaim("data"))},
+       .pvcs = {BoundClaim(MakeClaim("data"), "pv-2"), MakeClaim("logs")},
+       .pod_claims = {"data", "logs"},
+       .unbound_satisfied = false,
+       .bound_satisfied = false,
+       .reasons = {kErrReasonNodeConflict, kErrReasonBindConflict}},
+      {.name = "a claim selected for another node: didn't find",
+       .pvs = {MakeLocalPV("pv-1", "node-1")},
+       .pvcs = {SelectedNode(MakeClaim("data", "dynamic"), "node-2")},
+       .pod_claims = {"data"},
+       .unbound_satisfied = false,
+       .reasons = {kErrReasonBindConflict}},
+      {.name = "no PV but a class that provisions: the claim is provisioned here",
+       .pvcs = {MakeClaim("data", "dynamic")},
+       .pod_claims = {"data"},
+       .provisions = {"data"}},
+      {.name = "kubernetes.io/no-provisioner cannot provision: didn't find",
+       .pvs = {MakeLocalPV("pv-fast", "node-1", "100Gi", "fast")},
+       .pvcs = {MakeClaim("data")},
+       .pod_claims = {"data"},
+       .unbound_satisfied = false,
+       .reasons = {kErrReasonBindConflict}},
+      {.name = "a PV not yet Available is skipped",
+       .pvs = {WithPhase(MakeLocalPV("pv-1", "node-1"), "Pending")},
+       .pvcs = {MakeClaim("data")},
+       .pod_claims = {"data"},
+       .unbound_satisfied = false,
+       .reasons = {kErrReasonBindConflict}},
+      {.name = "a PV too small is skipped",
+       .pvs = {MakeLocalPV("pv-1", "node-1", "1Gi")},
+       .pvcs = {MakeClaim("data", kLocalStorage, "2Gi")},
+       .pod_claims = {"data"},
+       .unbound_satisfied = false,
+       .reasons = {kErrReasonBindConflict}},
+      {.name = "a PV without node affinity serves any node",
+       .pvs = {MakeLocalPV("pv-net", "")},
+       .pvcs = {MakeClaim("data")},
+       .pod_claims = {"data"},
+       .node = "node-7",
+       .picks = {{"data", "pv-net"}}},
+  };
+  return cases;
+}
+
+TEST(FindPodVolumesTest, Table) {
+  for (const auto& tc : FindCases()) {
+    SCOPED_TRACE(tc.name);
+    BinderEnv env;
+    for (const auto& pv : tc.pvs) env.AddPV(pv);
+    for (const auto& pvc : tc.pvcs) env.AddPVC(pvc);
+    auto pod = MakePod("pod", tc.pod_claims);
+    auto r = env.binder().FindPodVolumes(pod, MakeNode(tc.node));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->unbound_satisfied, tc.unbound_satisfied);
+    EXPECT_EQ(r->bound_satisfied, tc.bound_satisfied);
+    EXPECT_EQ(r->reasons, tc.reasons);
+    EXPECT_EQ(Picks(*r), tc.picks);
+    std::vector<std::string> provisions;
+    for (const auto& c : r->dynamic_provisions) provisions.push_back(c->metadata().name());
+    EXPECT_EQ(provisions, tc.provisions);
+    // What FindPodVolumes proposed for a fitting node is in the bindings cache.
+    PodBindingCache::Entry entry;
+    EXPECT_EQ(env.binder().GetBindingsCache().GetBindings("default/pod", tc.node, &entry),
+              tc.reasons.empty());
+  }
+}
+
+TEST(FindPodVolumesTest, UnboundImmediateClaimsMakeThePodWait) {
+  BinderEnv env;
+  env.AddPV(MakeLocalPV("pv-1", "node-1", "100Gi", "immediate"));
+  env.AddPVC(MakeClaim("data", "immediate"));
+  auto pod = MakePod("pod", {"data"});
+  auto r = env.binder().FindPodVolumes(pod, MakeNode("node-1"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "pod has unbound immediate PersistentVolumeClaims");
+
+  VolumeBindingChecker checker(&env.binder());
+  auto pre = checker.PreFilter(pod);
+  EXPECT_EQ(pre.status.code, PredicateStatus::Code::UnschedulableAndUnresolvable);
+  EXPECT_EQ(pre.status.reasons,
+            (std::vector<std::string>{"pod has unbound immediate PersistentVolumeClaims"}));
+}
+
+TEST(FindPodVolumesTest, AMissingClaimIsNamed) {
+  BinderEnv env;
+  auto pod = MakePod("pod", {"nope"});
+  auto claims = env.binder().GetPodVolumes(pod);
+  ASSERT_FALSE(claims.ok());
+  EXPECT_EQ(claims.status().message(), "persistentvolumeclaim \"nope\" not found");
+}
+
+TEST(FindPodVolumesTest, LooksOnlyAtTheNodesOwnPVs) {
+  // 1,000 nodes x 4 disks: every node's answer comes from its own four PVs.
+  BinderEnv env;
+  for (int n = 0; n < 1000; ++n) {
+    for (int d = 0; d < 4; ++d) {
+      env.AddPV(MakeLocalPV("pv-" + std::to_string(n) + "-" + std::to_string(d),
+                            "node-" + std::to_string(n)));
+    }
+  }
+  env.AddPVC(MakeClaim("data"));
+  auto pod = MakePod("pod", {"data"});
+  auto claims = env.binder().GetPodVolumes(pod);
+  ASSERT_TRUE(claims.ok());
+  for (int n = 0; n < 1000; ++n) {
+    auto r = env.binder().FindPodVolumes(pod, *claims, MakeNode("node-" + std::to_string(n)));
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(Picks(*r), (std::map<std::string, std::string>{
+                             {"data", "pv-" + std::to_string(n) + "-0"}}));
+  }
+  EXPECT_EQ(env.binder().pv_cache().ListCandidatePVs(kLocalStorage, "node-17").size(), 4u);
+}
+
+// ---------------------------------------------------------------- AssumePodVolumes
+
+TEST(AssumePodVolumesTest, AllBoundClaimsNeedNothing) {
+  BinderEnv env;
+  env.AddPV(BoundPV(MakeLocalPV("pv-1", "node-1"), MakeClaim("data")));
+  env.AddPVC(BoundClaim(MakeClaim("data"), "pv-1"));
+  auto pod = MakePod("pod", {"data"});
+  ASSERT_TRUE(env.binder().FindPodVolumes(pod, MakeNode("node-1")).ok());
+  auto r = env.binder().AssumePodVolumes(&pod, "node-1");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->all_bound);
+  EXPECT_FALSE(r->binding_required);
+}
+
+TEST(AssumePodVolumesTest, AssumedPVsAreTakenForTheNextPod) {
+  BinderEnv env;
+  env.AddPV(MakeLocalPV("pv-1", "node-1"));
+  env.AddPVC(MakeClaim("data-0"));
+  env.AddPVC(MakeClaim("data-1"));
+  auto pod0 = MakePod("pod-0", {"data-0"});
+  auto pod1 = MakePod("pod-1", {"data-1"});
+  auto node = MakeNode("node-1");
+
+  // Both pods see the one free PV...
+  ASSERT_TRUE(env.binder().FindPodVolumes(pod0, node)->reasons.empty());
+  ASSERT_TRUE(env.binder().FindPodVolumes(pod1, node)->reasons.empty());
+  // ...until the first is assumed on the node.
+  auto r = env.binder().AssumePodVolumes(&pod0, "node-1");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->all_bound);
+  EXPECT_TRUE(r->binding_required);
+  EXPECT_EQ(pod0.spec().node_name(), "node-1");
+  auto assumed = env.binder().pv_cache().GetPV("pv-1");
+  EXPECT_EQ(assumed->spec().claim_ref().name(), "data-0");
+  EXPECT_EQ(assumed->metadata().annotations().at(pvcontroller::kAnnBoundByController), "yes");
+  EXPECT_FALSE(env.binder().pv_cache().GetAPIPV("pv-1")->spec().has_claim_ref());
+
+  auto again = env.binder().FindPodVolumes(pod1, node);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->reasons, (std::vector<std::string>{kErrReasonBindConflict}));
+}
+
+TEST(AssumePodVolumesTest, AlreadyWrittenBindsOnlyWaitForThePVController) {
+  BinderEnv env;
+  env.AddPV(PreBound(MakeLocalPV("pv-1", "node-1"), "data"));  // BindPodVolumes wrote it
+  env.AddPVC(MakeClaim("data"));                               // not completed yet
+  auto pod = MakePod("pod", {"data"});
+  auto found = env.binder().FindPodVolumes(pod, MakeNode("node-1"));
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(Picks(*found), (std::map<std::string, std::string>{{"data", "pv-1"}}));
+  auto r = env.binder().AssumePodVolumes(&pod, "node-1");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->all_bound);
+  EXPECT_FALSE(r->binding_required);
+}
+
+TEST(AssumePodVolumesTest, APVChangedSinceFindPodVolumesIsOutOfSync) {
+  BinderEnv env;
+  env.AddPV(MakeLocalPV("pv-a", "node-1", "100Gi", kLocalStorage, "3"));
+  env.AddPV(MakeLocalPV("pv-b", "node-1", "100Gi", kLocalStorage, "3"));
+  env.AddPVC(MakeClaim("data"));
+  env.AddPVC(MakeClaim("logs"));
+  auto pod = MakePod("pod", {"data", "logs"});
+  ASSERT_TRUE(env.binder().FindPodVolumes(pod, MakeNode("node-1"))->reasons.empty());
+  // pv-b was assumed by someone else with a newer version meanwhile.
+  auto newer = PreBound(MakeLocalPV("pv-b", "node-1", "100Gi", kLocalStorage, "4"), "other");
+  ASSERT_TRUE(env.binder().pv_cache().Assume(Ref(newer)).ok());
+  auto r = env.binder().AssumePodVolumes(&pod, "node-1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "v1.PersistentVolume \"pv-b\" is out of sync (stored: 4, assume: 3)");
+  // Nothing of this pod stays assumed.
+  EXPECT_FALSE(env.binder().pv_cache().IsAssumed("pv-a"));
+}
+
+TEST(AssumePodVolumesTest, ClaimsToProvisionGetTheSelectedNode) {
+  BinderEnv env;
+  env.AddPVC(MakeClaim("data", "dynamic"));
+  auto pod = MakePod("pod", {"data"});
+  ASSERT_TRUE(env.binder().FindPodVolumes(pod, MakeNode("node-2"))->reasons.empty());
+  auto r = env.binder().AssumePodVolumes(&pod, "node-2");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->binding_required);
+  auto claim = env.binder().pvc_cache().GetPVC("default/data");
+  EXPECT_EQ(claim->metadata().annotations().at(pvcontroller::kAnnSelectedNode), "node-2");
+  // Nothing matched statically: no PV is assumed.
+  EXPECT_TRUE(env.binder().pv_cache().List().empty());
+}
+
+TEST(AssumePodVolumesTest, NoSelectedNodeForNoProvisionerClasses) {
+  BinderEnv env;
+  env.AddPV(MakeLocalPV("pv-1", "node-1"));
+  env.AddPVC(MakeClaim("data"));
+  auto pod = MakePod("pod", {"data"});
+  ASSERT_TRUE(env.binder().FindPodVolumes(pod, MakeNode("node-1"))->reasons.empty());
+  ASSERT_TRUE(env.binder().AssumePodVolumes(&pod, "node-1").ok());
+  EXPECT_FALSE(env.binder().pvc_cache().IsAssumed("default/data"));
+  EXPECT_EQ(env.binder().pvc_cache().GetPVC("default/data")->metadata().annotations().count(
+                pvcontroller::kAnnSelectedNode),
+            0u);
+}
+
+// ---------------------------------------------------------------- BindPodVolumes
+
+struct BindCase {
+  std::string name;
+  std::vector<std::string> failing;        // PVs whose update fails (Conflict)
+  std::vector<std::string> changed_first;  // PVs changed in the API after the assume
+  // Expected.
+  bool ok = true;
+  std::vector<std::string> written;   // PVs whose API object names their claim afterwards
+  std::vector<std::string> restored;  // PVs no longer assumed (rolled back)
+};
+
+TEST(BindPodVolumesTest, Table) {
+  const std::vector<BindCase> cases = {
+      {.name = "writes every assumed PV", .written = {"pv-a", "pv-b"}},
+      {.name = "a conflict on the second PV: the first stays written, the second rolls back",
+       .failing = {"pv-b"},
+       .ok = false,
+       .written = {"pv-a"},
+       .restored = {"pv-b"}},
+      {.name = "the first PV taken meanwhile: nothing is written, everything rolls back",
+       .changed_first = {"pv-a"},
+       .ok = false,
+       .written = {},
+       .restored = {"pv-a", "pv-b"}},
+  };
+  for (const auto& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    BinderEnv env;
+    env.AddPV(MakeLocalPV("pv-a", "node-1", "10Gi"));
+    env.AddPV(MakeLocalPV("pv-b", "node-1", "20Gi"));
+    env.AddPVC(MakeClaim("data", kLocalStorage, "10Gi"));
+    env.AddPVC(MakeClaim("logs", kLocalStorage, "20Gi"));
+    auto pod = MakePod("pod", {"data", "logs"});
+    ASSERT_TRUE(env.binder().FindPodVolumes(pod, MakeNode("node-1"))->reasons.empty());
+    auto assumed = env.binder().AssumePodVolumes(&pod, "node-1");
+    ASSERT_TRUE(assumed.ok() && assumed->binding_required);
+    for (const auto& pv : tc.changed_first) {
+      // Another writer (say the PV controller binding an Immediate claim) got there first.
+      env.client().Put(PreBound(MakeLocalPV(pv, "node-1", "10Gi", kLocalStorage, "2"), "other"));
+    }
+    for (const auto& pv : tc.failing) {
+      env.client().FailUpdate("PersistentVolume/" + pv,
+                              Status::ConflictModified("persistentvolumes", pv));
+    }
+    Status s = env.binder().BindPodVolumes(pod);
+    EXPECT_EQ(s.ok(), tc.ok) << s.ToString();
+    if (!tc.ok) {
+      EXPECT_TRUE(s.IsConflict()) << s.ToString();
+    }
+    for (const auto& pv : tc.written) {
+      auto api = env.client().GetObj<api::PersistentVolume>(pv);
+      EXPECT_EQ(api.spec().claim_ref().namespace_(), "default") << pv;
+      EXPECT_TRUE(api.spec().claim_ref().name() == "data" || api.spec().claim_ref().name() == "logs");
+      EXPECT_EQ(api.metadata().annotations().at(pvcontroller::kAnnBoundByController), "yes");
+    }
+    for (const auto& pv : tc.restored) {
+      EXPECT_FALSE(env.binder().pv_cache().IsAssumed(pv)) << pv;
+    }
+    for (const auto& pv : tc.changed_first) {
+      // Never bound twice: the other writer's claim is still there.
+      EXPECT_EQ(env.client().GetObj<api::PersistentVolume>(pv).spec().claim_ref().name(), "other");
+    }
+  }
+}
+
+TEST(BindPodVolumesTest, WritesTheSelectedNodeOfClaimsToProvision) {
+  BinderEnv env;
+  env.AddPVC(MakeClaim("data", "dynamic"));
+  auto pod = MakePod("pod", {"data"});
+  ASSERT_TRUE(env.binder().FindPodVolumes(pod, MakeNode("node-3"))->reasons.empty());
+  ASSERT_TRUE(env.binder().AssumePodVolumes(&pod, "node-3").ok());
+  ASSERT_TRUE(env.binder().BindPodVolumes(pod).ok());
+  auto claim = env.client().GetObj<api::PersistentVolumeClaim>("default/data");
+  EXPECT_EQ(claim.metadata().annotations().at(pvcontroller::kAnnSelectedNode), "node-3");
+}
+
+TEST(BindPodVolumesTest, RevertAssumedPodVolumesRestoresEverything) {
+  BinderEnv env;
+  env.AddPV(MakeLocalPV("pv-a", "node-1"));
+  env.AddPVC(MakeClaim("data"));
+  auto pod = MakePod("pod", {"data"});
+  ASSERT_TRUE(env.binder().FindPodVolumes(pod, MakeNode("node-1"))->reasons.empty());
+  ASSERT_TRUE(env.binder().AssumePodVolumes(&pod, "node-1").ok());
+  EXPECT_TRUE(env.binder().pv_cache().IsAssumed("pv-a"));
+  env.binder().RevertAssumedPodVolumes("default/pod", "node-1");
+  EXPECT_FALSE(env.binder().pv_cache().IsAssumed("pv-a"));
+  EXPECT_EQ(env.client().updates(), 0);
+}
+
+TEST(ExplainNoMatchTest, SaysWhyEachCandidateDoesNotFit) {
+  BinderEnv env;
+  env.AddPV(PreBound(MakeLocalPV("pv-taken", "node-1"), "other"));
+  env.AddPV(MakeLocalPV("pv-small", "node-1", "1Gi"));
+  env.AddPVC(MakeClaim("data", kLocalStorage, "10Gi"));
+  auto claim = env.binder().pvc_cache().GetPVC("default/data");
+  EXPECT_EQ(env.binder().ExplainNoMatch(*claim, MakeNode("node-1")),
+            (std::vector<std::string>{"pv-small: too small (1Gi < 10Gi)",
+                                      "pv-taken: taken by default/other"}));
+  EXPECT_EQ(env.binder().ExplainNoMatch(*claim, MakeNode("node-2")),
+            (std::vector<std::string>{"no PersistentVolume of class \"local-storage\" on node-2"}));
+}
+
+}  // namespace
+}  // namespace lpv::scheduler

@@ -1,0 +1,45 @@
+#include "scheduler/volume_binding_checker.h"
+
+namespace lpv::scheduler {
+
+using Code = PredicateStatus::Code;
+
+VolumeBindingChecker::PreFilterResult VolumeBindingChecker::PreFilter(const api::Pod& pod) const {
+  PreFilterResult out;
+  if (SchedulerVolumeBinder::PodClaimKeys(pod).empty()) {
+    out.skip = true;
+    return out;
+  }
+  auto claims = binder_->GetPodVolumes(pod);
+  if (!claims.ok()) {
+    // A missing or terminating claim: nothing on any node can fix it.
+    Code code = claims.status().IsNotFound() || claims.status().reason() == Reason::BadRequest
+                    ? Code::UnschedulableAndUnresolvable
+                    : Code::Error;
+    out.status = PredicateStatus::Fail(code, kPluginName, {claims.status().message()});
+    return out;
+  }
+  if (!claims->unbound_immediate.empty()) {
+    // The PV controller binds these; the pod comes back when a claim changes.
+    out.status = PredicateStatus::Fail(Code::UnschedulableAndUnresolvable, kPluginName,
+                                       {kErrReasonUnboundImmediate});
+    return out;
+  }
+  out.claims = std::move(*claims);
+  return out;
+}
+
+PredicateStatus VolumeBindingChecker::predicate(const api::Pod& pod, const PreFilterResult& pre,
+                                                const api::Node& node,
+                                                FindPodVolumesResult* answer) const {
+  if (pre.skip) return PredicateStatus::Success();
+  auto found = binder_->FindPodVolumes(pod, pre.claims, node);
+  if (!found.ok()) {
+    return PredicateStatus::Fail(Code::Error, kPluginName, {found.status().message()});
+  }
+  if (answer) *answer = *found;
+  if (found->reasons.empty()) return PredicateStatus::Success();
+  return PredicateStatus::Fail(Code::UnschedulableAndUnresolvable, kPluginName, found->reasons);
+}
+
+}  // namespace lpv::scheduler

@@ -1,0 +1,45 @@
+// VolumeBindingChecker: the volume binding predicate (CheckVolumeBinding in 1.10-1.14; the
+// VolumeBinding plugin's PreFilter and Filter today). As the article reads it,
+// `func (c *VolumeBindingChecker) predicate` calls
+//
+//   unboundSatisfied, boundSatisfied, err := c.binder.Binder.FindPodVolumes(pod, node)
+//
+// and fails the node when either is false. PreFilter runs once per scheduling cycle: it
+// gets the pod's claims (GetPodVolumes) and rejects a pod with an unbound claim of an
+// Immediate class ("pod has unbound immediate PersistentVolumeClaims"): the PV controller
+// binds those, and the pod waits for it.
+//
+// Thread-safety: as SchedulerVolumeBinder.
+#pragma once
+
+#include <string>
+
+#include "api/objects.pb.h"
+#include "scheduler/predicates.h"
+#include "scheduler/volume_binder.h"
+
+namespace lpv::scheduler {
+
+class VolumeBindingChecker {
+ public:
+  explicit VolumeBindingChecker(SchedulerVolumeBinder* binder) : binder_(binder) {}
+
+  // What PreFilter learned about the pod.
+  struct PreFilterResult {
+    PredicateStatus status;  // a rejection applies to every node
+    PodVolumeClaims claims;
+    bool skip = false;  // the pod has no claims: predicate() passes every node
+  };
+  PreFilterResult PreFilter(const api::Pod& pod) const;
+
+  // The predicate for one node; *answer (optional) receives FindPodVolumes' full answer.
+  PredicateStatus predicate(const api::Pod& pod, const PreFilterResult& pre, const api::Node& node,
+                            FindPodVolumesResult* answer) const;
+
+  static constexpr char kPluginName[] = "VolumeBinding";
+
+ private:
+  SchedulerVolumeBinder* binder_;
+};
+
+}  // namespace lpv::scheduler

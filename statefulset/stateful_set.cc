@@ -1,0 +1,349 @@
+// The controller's frame, as stateful_set.go: informers and their indexes, handlers that
+// enqueue sets, the work queue and its workers, and the claiming of pods.
+
+#include "statefulset/stateful_set.h"
+
+#include <optional>
+
+#include "statefulset/gc.h"
+#include "statefulset/stateful_pod_control.h"
+#include "statefulset/stateful_set_control.h"
+#include "statefulset/stateful_set_utils.h"
+
+namespace lpv::statefulset {
+
+namespace {
+
+// statefulSetResyncPeriod: every set is synced again this often though nothing changed.
+constexpr Duration kStatefulSetResyncPeriod = std::chrono::seconds(30);
+
+constexpr char kByNamespace[] = "namespace";
+
+std::vector<std::string> NamespaceIndex(const google::protobuf::Message& obj) {
+  return {api::Meta(obj).namespace_()};
+}
+
+const api::KindInfo& Kind(const google::protobuf::Message& prototype) {
+  return *api::KindOf(prototype);
+}
+
+bool IsPodReady(const api::Pod& pod) {
+  for (const auto& c : pod.status().conditions()) {
+    if (c.type() == "Ready") return c.status() == "True";
+  }
+  return false;
+}
+
+bool SameLabels(const google::protobuf::Map<std::string, std::string>& a,
+                const google::protobuf::Map<std::string, std::string>& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+bool SameControllerRef(const api::OwnerReference* a, const api::OwnerReference* b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  return a->SerializeAsString() == b->SerializeAsString();
+}
+
+}  // namespace
+
+StatefulSetController::StatefulSetController(client::Client* client, Options options)
+    : client_(client),
+      options_(options),
+      clock_(options.clock ? options.clock : RealClock::Get()),
+      queue_(clock_),
+      recorder_(client, clock_, kControllerComponent) {
+  sets_ = std::make_unique<client::Informer>(client_, Kind(api::StatefulSet::default_instance()),
+                                             "", client::ListOptions{}, clock_);
+  pods_ = std::make_unique<client::Informer>(client_, Kind(api::Pod::default_instance()), "",
+                                             client::ListOptions{}, clock_);
+  claims_ = std::make_unique<client::Informer>(client_,
+                                               Kind(api::PersistentVolumeClaim::default_instance()),
+                                               "", client::ListOptions{}, clock_);
+  sets_->AddIndexer(kByNamespace, NamespaceIndex);
+  pods_->AddIndexer(kByNamespace, NamespaceIndex);
+  pods_->AddIndexer(OwnerReferenceCleanup::kByOwnerUID, OwnerReferenceCleanup::OwnerUIDIndex);
+  claims_->AddIndexer(OwnerReferenceCleanup::kByOwnerUID, OwnerReferenceCleanup::OwnerUIDIndex);
+  sets_->SetResyncPeriod(kStatefulSetResyncPeriod);
+
+  pod_control_ = std::make_unique<StatefulPodControl>(client_, claims_.get(), &recorder_);
+  control_ = std::make_unique<StatefulSetControl>(client_, pod_control_.get(), clock_);
+  gc_ = std::make_unique<OwnerReferenceCleanup>(client_, sets_.get(), pods_.get(), claims_.get(),
+                                                clock_);
+  AddHandlers();
+}
+
+StatefulSetController::~StatefulSetController() { Stop(); }
+
+void StatefulSetController::AddHandlers() {
+  client::EventHandler set_handler;
+  set_handler.on_add = [this](const client::ObjectRef& obj) {
+    Enqueue(static_cast<const api::StatefulSet&>(*obj));
+  };
+  set_handler.on_update = [this](const client::ObjectRef&, const client::ObjectRef& obj) {
+    Enqueue(static_cast<const api::StatefulSet&>(*obj));
+  };
+  set_handler.on_delete = [this](const client::ObjectRef& obj) {
+    // Its pods, and the claims the retention policy gave it, are the garbage collector's.
+    gc_->OwnerGone(api::Meta(*obj).uid());
+  };
+  sets_->AddEventHandler(std::move(set_handler));
+
+  client::EventHandler pod_handler;
+  pod_handler.on_add = [this](const client::ObjectRef& obj) {
+    AddPod(static_cast<const api::Pod&>(*obj));
+  };
+  pod_handler.on_update = [this](const client::ObjectRef& old_obj, const client::ObjectRef& obj) {
+    UpdatePod(static_cast<const api::Pod&>(*old_obj), static_cast<const api::Pod&>(*obj));
+  };
+  pod_handler.on_delete = [this](const client::ObjectRef& obj) {
+    DeletePod(static_cast<const api::Pod&>(*obj));
+  };
+  pods_->AddEventHandler(std::move(pod_handler));
+
+  // lpv: Kubernetes' StatefulSet controller does not watch claims; lpv syncs the sets whose
+  // selector matches a claim when it changes, so a claim that finishes deleting (or loses an
+  // owner reference) is acted on at once rather than at the next retry.
+  client::EventHandler claim_handler;
+  claim_handler.on_add = [this](const client::ObjectRef& obj) {
+    gc_->DependentObserved(*obj);
+    ClaimChanged(static_cast<const api::PersistentVolumeClaim&>(*obj));
+  };
+  claim_handler.on_update = [this](const client::ObjectRef& old_obj, const client::ObjectRef& obj) {
+    if (api::Meta(*old_obj).resource_version() == api::Meta(*obj).resource_version()) return;
+    gc_->DependentObserved(*obj);
+    ClaimChanged(static_cast<const api::PersistentVolumeClaim&>(*obj));
+  };
+  claim_handler.on_delete = [this](const client::ObjectRef& obj) {
+    ClaimChanged(static_cast<const api::PersistentVolumeClaim&>(*obj));
+  };
+  claims_->AddEventHandler(std::move(claim_handler));
+}
+
+void StatefulSetController::Start() {
+  if (started_) return;
+  started_ = true;
+  for (auto* informer : {sets_.get(), pods_.get(), claims_.get()}) informer->Start();
+  gc_->Start();
+  int n = std::max(1, options_.workers);
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Worker(); });
+}
+
+void StatefulSetController::Stop() {
+  if (stop_.exchange(true)) return;
+  queue_.ShutDown();
+  for (auto& t : workers_) {
+    if (t.joinable()) t.join();
+  }
+  gc_->Stop();
+  for (auto* informer : {sets_.get(), pods_.get(), claims_.get()}) informer->Stop();
+  recorder_.Flush();
+}
+
+bool StatefulSetController::WaitForCacheSync(std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto* informer : {sets_.get(), pods_.get(), claims_.get()}) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() < 0 || !informer->WaitForCacheSync(left)) return false;
+  }
+  return true;
+}
+
+void StatefulSetController::Worker() {
+  // A sync on half-filled caches would create pods and claims that already exist.
+  while (!stop_ && !WaitForCacheSync(std::chrono::milliseconds(100))) {
+  }
+  std::string key;
+  while (queue_.Get(&key)) {
+    Status s = Sync(key);
+    if (s.ok()) {
+      queue_.Forget(key);
+    } else {
+      queue_.AddRateLimited(key);
+    }
+    queue_.Done(key);
+  }
+}
+
+void StatefulSetController::Enqueue(const api::StatefulSet& set) { queue_.Add(api::KeyOf(set)); }
+
+void StatefulSetController::EnqueueAfter(const api::StatefulSet& set, Duration after) {
+  queue_.AddAfter(api::KeyOf(set), after);
+}
+
+std::shared_ptr<const api::StatefulSet> StatefulSetController::ResolveControllerRef(
+    const std::string& ns, const api::OwnerReference& ref) const {
+  // Looked up by name, then checked by uid: a set of the same name made later is another set.
+  if (ref.kind() != "StatefulSet") return nullptr;
+  auto set = client::As<api::StatefulSet>(sets_->Get(ns + "/" + ref.name()));
+  if (!set || set->metadata().uid() != ref.uid()) return nullptr;
+  return set;
+}
+
+std::vector<std::shared_ptr<const api::StatefulSet>> StatefulSetController::GetStatefulSetsMatching(
+    const std::string& ns, const google::protobuf::Map<std::string, std::string>& labels) const {
+  // GetPodStatefulSets: sets whose (non-empty) selector matches the labels.
+  std::vector<std::shared_ptr<const api::StatefulSet>> out;
+  for (const auto& obj : sets_->ByIndex(kByNamespace, ns)) {
+    auto set = client::As<api::StatefulSet>(obj);
+    auto selector = api::LabelSelectorAsSelector(
+        set->spec().has_selector() ? &set->spec().selector() : nullptr);
+    if (!selector.ok() || selector->Empty() || !selector->Matches(labels)) continue;
+    out.push_back(set);
+  }
+  return out;
+}
+
+void StatefulSetController::AddPod(const api::Pod& pod) {
+  gc_->DependentObserved(pod);
+  if (!pod.metadata().deletion_timestamp().empty()) {
+    // A pod already being deleted (seen after a restart) is not a creation to observe.
+    DeletePod(pod);
+    return;
+  }
+  if (const auto* ref = GetControllerOf(pod.metadata())) {
+    if (auto set = ResolveControllerRef(pod.metadata().namespace_(), *ref)) Enqueue(*set);
+    return;
+  }
+  // An orphan: the sets that might adopt it.
+  for (const auto& set :
+       GetStatefulSetsMatching(pod.metadata().namespace_(), pod.metadata().labels())) {
+    Enqueue(*set);
+  }
+}
+
+void StatefulSetController::UpdatePod(const api::Pod& old_pod, const api::Pod& cur_pod) {
+  // The informer's resync redelivers unchanged pods: nothing to see.
+  if (old_pod.metadata().resource_version() == cur_pod.metadata().resource_version()) return;
+  pod_control_->PodObserved(cur_pod);
+  gc_->DependentObserved(cur_pod);
+  bool labels_changed = !SameLabels(old_pod.metadata().labels(), cur_pod.metadata().labels());
+  const auto* cur_ref = GetControllerOf(cur_pod.metadata());
+  const auto* old_ref = GetControllerOf(old_pod.metadata());
+  bool ref_changed = !SameControllerRef(cur_ref, old_ref);
+  if (ref_changed && old_ref != nullptr) {
+    if (auto set = ResolveControllerRef(old_pod.metadata().namespace_(), *old_ref)) Enqueue(*set);
+  }
+  if (cur_ref != nullptr) {
+    auto set = ResolveControllerRef(cur_pod.metadata().namespace_(), *cur_ref);
+    if (!set) return;
+    if (!IsPodReady(old_pod) && IsPodReady(cur_pod) && set->spec().min_ready_seconds() > 0) {
+      // A second more than minReadySeconds, against rounding in the timestamps. Scheduled
+      // before the sync below, so whoever sees that sync's status finds this timer pending.
+      EnqueueAfter(*set, std::chrono::seconds(set->spec().min_ready_seconds() + 1));
+    }
+    Enqueue(*set);
+    return;
+  }
+  if (labels_changed || ref_changed) {
+    for (const auto& set :
+         GetStatefulSetsMatching(cur_pod.metadata().namespace_(), cur_pod.metadata().labels())) {
+      Enqueue(*set);
+    }
+  }
+}
+
+void StatefulSetController::DeletePod(const api::Pod& pod) {
+  pod_control_->PodGone(pod);
+  // Claims the retention policy gave to this pod go with it.
+  gc_->OwnerGone(pod.metadata().uid());
+  const auto* ref = GetControllerOf(pod.metadata());
+  if (ref == nullptr) return;  // nobody cares about an orphan's deletion
+  if (auto set = ResolveControllerRef(pod.metadata().namespace_(), *ref)) Enqueue(*set);
+}
+
+void StatefulSetController::ClaimChanged(const api::PersistentVolumeClaim& claim) {
+  for (const auto& set :
+       GetStatefulSetsMatching(claim.metadata().namespace_(), claim.metadata().labels())) {
+    Enqueue(*set);
+  }
+}
+
+Status StatefulSetController::Sync(const std::string& key) {
+  auto set = client::As<api::StatefulSet>(sets_->Get(key));
+  if (!set) return Status::OK();  // deleted; its children are the garbage collector's
+  auto selector =
+      api::LabelSelectorAsSelector(set->spec().has_selector() ? &set->spec().selector() : nullptr);
+  // A selector that does not parse will not parse next time either: don't retry.
+  if (!selector.ok()) return Status::OK();
+  auto pods = GetPodsForStatefulSet(*set, *selector);
+  if (!pods.ok()) return pods.status();
+  auto status = control_->UpdateStatefulSet(*set, *pods);
+  if (!status.ok()) return status.status();
+  // One more sync once pods may have become available (minReadySeconds after Ready).
+  if (set->spec().min_ready_seconds() > 0 &&
+      status->available_replicas() != set->spec().replicas()) {
+    EnqueueAfter(*set, std::chrono::seconds(set->spec().min_ready_seconds()));
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::shared_ptr<const api::Pod>>> StatefulSetController::GetPodsForStatefulSet(
+    const api::StatefulSet& set, const api::Selector& selector) {
+  const std::string& uid = set.metadata().uid();
+  const bool set_deleting = !set.metadata().deletion_timestamp().empty();
+  std::vector<std::shared_ptr<const api::Pod>> claimed;
+  std::vector<std::string> errors;
+  // RecheckDeletionTimestamp: before adopting, make sure the set (this uid) still exists and
+  // is not being deleted, with a read from the API rather than the cache.
+  std::optional<bool> can_adopt;
+  auto CanAdopt = [&]() {
+    if (!can_adopt) {
+      auto fresh =
+          client_->Get<api::StatefulSet>(set.metadata().namespace_(), set.metadata().name());
+      can_adopt = fresh.ok() && fresh->metadata().uid() == uid &&
+                  fresh->metadata().deletion_timestamp().empty();
+    }
+    return *can_adopt;
+  };
+
+  for (const auto& obj : pods_->ByIndex(kByNamespace, set.metadata().namespace_())) {
+    auto pod = client::As<api::Pod>(obj);
+    bool matches = selector.Matches(pod->metadata().labels()) && IsMemberOf(set, *pod);
+    const auto* ref = GetControllerOf(pod->metadata());
+    if (ref != nullptr) {
+      if (ref->uid() != uid) continue;  // another controller's
+      if (matches) {
+        claimed.push_back(pod);
+        continue;
+      }
+      if (set_deleting) continue;
+      // Ours but no longer selected: release it.
+      api::Pod released = *pod;
+      auto* refs = released.mutable_metadata()->mutable_owner_references();
+      for (int i = refs->size() - 1; i >= 0; --i) {
+        if (refs->Get(i).uid() == uid) refs->DeleteSubrange(i, 1);
+      }
+      auto r = client_->Update(released);
+      if (!r.ok() && !r.status().IsNotFound()) errors.push_back(r.status().message());
+      continue;
+    }
+    // An orphan: adopt it if it is ours by selector and name.
+    if (!matches || set_deleting || !pod->metadata().deletion_timestamp().empty()) continue;
+    if (!CanAdopt()) continue;
+    api::Pod adopted = *pod;
+    *adopted.mutable_metadata()->add_owner_references() = NewControllerRef(set);
+    auto r = client_->UpdateTyped(adopted);
+    if (r.ok()) {
+      claimed.push_back(std::make_shared<const api::Pod>(std::move(*r)));
+    } else if (!r.status().IsNotFound()) {
+      errors.push_back(r.status().message());
+    }
+  }
+  if (!errors.empty()) {
+    std::string msg = errors.size() == 1 ? errors[0] : "[";
+    if (errors.size() > 1) {
+      for (size_t i = 0; i < errors.size(); ++i) msg += (i ? ", " : "") + errors[i];
+      msg += "]";
+    }
+    return Status::Internal(msg);
+  }
+  return claimed;
+}
+
+}  // namespace lpv::statefulset

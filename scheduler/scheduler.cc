@@ -455,7 +455,7 @@ bool Scheduler::scheduleOne() {
   PodRef pod = CurrentPod(key, qi.pod->metadata().uid());
   if (!pod || !pod->spec().node_name().empty() || !pod->metadata().deletion_timestamp().empty() ||
       !Responsible(*pod)) {
-    queue_.Done(key);
+    queue_.Done(key, qi.pod->metadata().uid());
     return true;
   }
   qi.pod = pod;
@@ -776,7 +776,7 @@ void Scheduler::BindPod(const api::Pod& assumed, const std::string& host, Queued
   recorder_.Event(assumed, "Normal", "Scheduled", message);
   EndVolumeWait(key);
   binder_.DeletePodBindings(key);
-  queue_.Done(key);
+  queue_.Done(key, assumed.metadata().uid());
   std::lock_guard<std::mutex> l(stats_mu_);
   ++stats_.scheduled;
 }
@@ -809,7 +809,7 @@ void Scheduler::ProcessBindWork(const std::string& key) {
     explain_.AddStep(key, work->cycle,
                      "bindVolumesWorker: the pod was deleted before BindPodVolumes; its "
                      "assumptions were rolled back");
-    queue_.Done(key);
+    queue_.Done(key, work->assumed.metadata().uid());
     return;
   }
 

@@ -62,6 +62,9 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
   std::unordered_set<std::string> in_flight;
   std::unordered_set<std::string> deleted_in_flight;   // tombstones
   std::unordered_set<std::string> activate_in_flight;  // Activate while being scheduled
+  // The newest version of a pod added or updated while it was being scheduled (or a new
+  // pod of the same name, once the old one was deleted).
+  std::unordered_map<std::string, PodRef> added_in_flight;
 
   TimerId backoff_timer = 0;
   TimePoint backoff_timer_at;
@@ -228,10 +231,43 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
     return info;
   }
 
+  QueuedPodInfo FreshLocked(PodRef pod, const std::string& key) {
+    QueuedPodInfo info;
+    info.pod = std::move(pod);
+    info.key = key;
+    info.timestamp = Now();
+    info.initial_attempt_timestamp = info.timestamp;
+    return info;
+  }
+
+  // A pod left the scheduling thread or the bind worker: what arrived meanwhile.
+  // Returns the pending version unless it is the same pod as `uid`.
+  PodRef TakePendingLocked(const std::string& key, const std::string& uid, bool* same) {
+    *same = false;
+    auto it = added_in_flight.find(key);
+    if (it == added_in_flight.end()) return nullptr;
+    PodRef p = std::move(it->second);
+    added_in_flight.erase(it);
+    *same = p->metadata().uid() == uid;
+    return p;
+  }
+
   // Common checks of the requeue calls; false when the pod should be dropped.
-  bool AdmitRequeueLocked(const QueuedPodInfo& info, Status* status) {
+  bool AdmitRequeueLocked(QueuedPodInfo& info, Status* status) {
     in_flight.erase(info.key);
-    if (closed || deleted_in_flight.erase(info.key)) {
+    bool deleted = deleted_in_flight.erase(info.key) > 0;
+    bool same = false;
+    if (PodRef pending = TakePendingLocked(info.key, info.pod->metadata().uid(), &same)) {
+      if (same && !deleted) {
+        info.pod = std::move(pending);  // the same pod, changed meanwhile
+      } else if (!closed) {
+        // Replaced by a new pod of the same name: that one starts afresh.
+        activate_in_flight.erase(info.key);
+        PushActiveLocked(FreshLocked(std::move(pending), info.key), "new pod");
+        return false;
+      }
+    }
+    if (closed || deleted) {
       activate_in_flight.erase(info.key);
       return false;
     }
@@ -251,17 +287,18 @@ SchedulingQueue::~SchedulingQueue() { Close(); }
 void SchedulingQueue::Add(PodRef pod) {
   std::string key = api::KeyOf(*pod);
   std::lock_guard<std::mutex> l(st_->mu);
-  if (st_->closed || st_->in_flight.count(key)) return;
+  if (st_->closed) return;
+  if (st_->in_flight.count(key)) {
+    st_->added_in_flight[key] = std::move(pod);
+    return;
+  }
   auto it = st_->entries.find(key);
   QueuedPodInfo info;
   if (it != st_->entries.end()) {
     info = it->second.info;
     info.pod = std::move(pod);
   } else {
-    info.pod = std::move(pod);
-    info.key = key;
-    info.timestamp = st_->Now();
-    info.initial_attempt_timestamp = info.timestamp;
+    info = st_->FreshLocked(std::move(pod), key);
   }
   st_->PushActiveLocked(std::move(info), it != st_->entries.end() ? "pod added again" : "new pod");
 }
@@ -269,7 +306,11 @@ void SchedulingQueue::Add(PodRef pod) {
 void SchedulingQueue::Update(const PodRef& old_pod, PodRef pod) {
   std::string key = api::KeyOf(*pod);
   std::unique_lock<std::mutex> l(st_->mu);
-  if (st_->closed || st_->in_flight.count(key)) return;
+  if (st_->closed) return;
+  if (st_->in_flight.count(key)) {
+    st_->added_in_flight[key] = std::move(pod);
+    return;
+  }
   auto it = st_->entries.find(key);
   if (it == st_->entries.end()) {
     l.unlock();
@@ -298,6 +339,7 @@ void SchedulingQueue::Update(const PodRef& old_pod, PodRef pod) {
 void SchedulingQueue::Delete(const std::string& key) {
   std::lock_guard<std::mutex> l(st_->mu);
   st_->RemoveLocked(key);
+  st_->added_in_flight.erase(key);
   if (st_->in_flight.count(key)) st_->deleted_in_flight.insert(key);
 }
 
@@ -402,12 +444,18 @@ void SchedulingQueue::MoveAllToActiveOrBackoffQueue(const std::string& event) {
   st_->move_request_cycle = st_->scheduling_cycle;
 }
 
-void SchedulingQueue::Done(const std::string& key) {
+void SchedulingQueue::Done(const std::string& key, const std::string& uid) {
   std::lock_guard<std::mutex> l(st_->mu);
   st_->in_flight.erase(key);
   st_->deleted_in_flight.erase(key);
   st_->activate_in_flight.erase(key);
   st_->RemoveLocked(key);
+  bool same = false;
+  PodRef pending = st_->TakePendingLocked(key, uid, &same);
+  // A new pod of the same name arrived while the old one was being handled.
+  if (pending && !same && !st_->closed) {
+    st_->PushActiveLocked(st_->FreshLocked(std::move(pending), key), "new pod");
+  }
 }
 
 void SchedulingQueue::Close() {

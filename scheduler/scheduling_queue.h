@@ -73,7 +73,9 @@ class SchedulingQueue {
   SchedulingQueue(const SchedulingQueue&) = delete;
   SchedulingQueue& operator=(const SchedulingQueue&) = delete;
 
-  // A new pending pod: to activeQ (ignored while it is being scheduled).
+  // A new pending pod: to activeQ. While a pod of that name is being scheduled, the new
+  // version waits until that attempt ends (then replaces it, or is queued afresh when it
+  // is another pod of the same name).
   void Add(PodRef pod);
   // The pod changed. In activeQ or backoffQ: updated in place. Unschedulable: moved back
   // when its spec or metadata changed (not for status-only updates, such as the
@@ -103,8 +105,9 @@ class SchedulingQueue {
   void Activate(const std::string& key, const std::string& why);
   // Something changed that could make unschedulable pods schedulable.
   void MoveAllToActiveOrBackoffQueue(const std::string& event);
-  // The pod left the scheduler (bound or gone): forget it.
-  void Done(const std::string& key);
+  // The pod `uid` left the scheduler (bound or gone): forget it. A new pod of the same
+  // name that arrived meanwhile is queued.
+  void Done(const std::string& key, const std::string& uid = "");
   // Wakes every Pop with nullopt; later calls are no-ops.
   void Close();
 

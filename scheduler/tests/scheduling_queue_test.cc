@@ -188,8 +188,32 @@ TEST_F(QueueTest, AddingTwiceKeepsOneEntry) {
   auto qi = q_.PopFor(kNoWait);
   q_.Add(pod);  // being scheduled: ignored
   EXPECT_EQ(q_.NumActive(), 0u);
-  q_.Done(qi->key);
+  q_.Done(qi->key, qi->pod->metadata().uid());
   EXPECT_EQ(q_.Locate("default/p"), Where::None);
+}
+
+TEST_F(QueueTest, APodRecreatedWhileTheOldOneIsBeingScheduledIsQueued) {
+  q_.Add(Pod("p"));
+  auto qi = q_.PopFor(kNoWait);
+  // A StatefulSet deletes the pod and creates it again, same name, new uid.
+  q_.Delete("default/p");
+  auto again = MakePod("p", {});
+  again.mutable_metadata()->set_uid("uid-p-2");
+  q_.Add(Ref(again));
+  EXPECT_EQ(q_.Locate("default/p"), Where::InFlight);
+  ASSERT_TRUE(q_.AddUnschedulableIfNotPresent(*qi, q_.SchedulingCycle()).ok());
+  auto next = q_.PopFor(kNoWait);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->pod->metadata().uid(), "uid-p-2");
+  EXPECT_EQ(next->attempts, 1);
+  // And when the old attempt ends with Done instead.
+  q_.Add(Ref(MakePod("q", {})));
+  auto q1 = q_.PopFor(kNoWait);
+  auto q2 = MakePod("q", {});
+  q2.mutable_metadata()->set_uid("uid-q-2");
+  q_.Add(Ref(q2));
+  q_.Done(q1->key, q1->pod->metadata().uid());
+  EXPECT_EQ(q_.Locate("default/q"), Where::Active);
 }
 
 TEST_F(QueueTest, PopBlocksUntilAPodArrivesOrTheQueueCloses) {

@@ -20,13 +20,17 @@ void Informer::SetResyncPeriod(Duration period) { resync_period_ = period; }
 void Informer::Start() {
   if (thread_.joinable()) return;
   thread_ = std::thread([this] { Run(); });
+  std::lock_guard<std::mutex> l(resync_->mu);
   ScheduleResync();
 }
 
 void Informer::Stop() {
   if (stop_.exchange(true)) return;
-  alive_->store(false);
-  if (resync_timer_) clock_->CancelTimer(resync_timer_);
+  {
+    std::lock_guard<std::mutex> l(resync_->mu);
+    resync_->stopped = true;
+    if (resync_->id) clock_->CancelTimer(resync_->id);
+  }
   {
     std::lock_guard<std::mutex> l(watch_mu_);
     if (watch_) watch_->Stop();
@@ -35,11 +39,13 @@ void Informer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+// Requires resync_->mu.
 void Informer::ScheduleResync() {
-  if (resync_period_ <= Duration::zero() || stop_) return;
-  auto alive = alive_;
-  resync_timer_ = clock_->AfterFunc(resync_period_, [this, alive] {
-    if (!alive->load()) return;
+  if (resync_period_ <= Duration::zero() || resync_->stopped) return;
+  auto state = resync_;
+  resync_->id = clock_->AfterFunc(resync_period_, [this, state] {
+    std::lock_guard<std::mutex> l(state->mu);
+    if (state->stopped) return;
     resync_due_ = true;
     ScheduleResync();
   });

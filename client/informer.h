@@ -106,8 +106,14 @@ class Informer {
   std::atomic<int> lists_{0};
   std::mutex watch_mu_;
   std::unique_ptr<WatchStream> watch_;
-  TimerId resync_timer_ = 0;
-  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  // The resync timer's state, shared with its callback, which may fire on the clock's
+  // thread at any time: under `mu`, a callback touches the informer only while !stopped.
+  struct ResyncTimer {
+    std::mutex mu;
+    bool stopped = false;
+    TimerId id = 0;
+  };
+  std::shared_ptr<ResyncTimer> resync_ = std::make_shared<ResyncTimer>();
   std::thread thread_;
 };
 

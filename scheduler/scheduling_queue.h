@@ -103,7 +103,8 @@ class SchedulingQueue {
   // Moves a parked or unschedulable pod to activeQ now; for a pod being scheduled, its
   // next requeue goes straight to activeQ.
   void Activate(const std::string& key, const std::string& why);
-  // Something changed that could make unschedulable pods schedulable.
+  // Something changed that could make unschedulable pods schedulable (MoveAllToActiveQueue
+  // in the article's 1.10-1.12 scheduler, which had no backoffQ yet).
   void MoveAllToActiveOrBackoffQueue(const std::string& event);
   // The pod `uid` left the scheduler (bound or gone): forget it. A new pod of the same
   // name that arrived meanwhile is queued.

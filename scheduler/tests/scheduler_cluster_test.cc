@@ -61,12 +61,14 @@ class SchedulerClusterTest : public ::testing::Test {
 
   client::Client* client() { return cluster_->client(); }
 
+  // Short backoffs keep the tests quick; they never assert on time. On a FakeClock the
+  // backoff is zero, so a first attempt that fails (say before the scheduler's claim
+  // informer has the claim) does not wait for the clock.
   void StartScheduler(Clock* clock = nullptr) {
     Scheduler::Options opts;
     opts.clock = clock;
-    // Short backoffs keep the test quick; it never asserts on time.
-    opts.pod_initial_backoff = std::chrono::milliseconds(10);
-    opts.pod_max_backoff = std::chrono::milliseconds(100);
+    opts.pod_initial_backoff = std::chrono::milliseconds(clock ? 0 : 10);
+    opts.pod_max_backoff = std::chrono::milliseconds(clock ? 0 : 100);
     scheduler_ = std::make_unique<Scheduler>(client(), opts);
     scheduler_->Start();
     ASSERT_TRUE(scheduler_->WaitForCacheSync(kWait));

@@ -168,7 +168,7 @@ class StoreWatch : public WatchStream {
     return true;
   }
 
-  const APIServer* server_;
+  [[maybe_unused]] const APIServer* server_;  // unread (clang warns)
   const KindInfo& kind_;
   Filter filter_;
   std::unique_ptr<store::Watcher> w_;

@@ -1,6 +1,6 @@
-// Store on RocksDB. One DB, one keyspace split by prefix (see codec.h); every write is one
-// WriteBatch, applied under write_mu_ so revisions are dense and watchers see writes in
-// revision order.
+// Store on RocksDB. One DB, one keyspace split by prefix (see codec.h). Concurrent writes are
+// group-committed: one WriteBatch (and one WAL sync) per group, applied under write_mu_ so
+// revisions are dense and watchers see writes in revision order.
 #include "store/store.h"
 
 #include <rocksdb/db.h>
@@ -10,8 +10,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -123,6 +126,22 @@ class StoreImpl : public Store {
 
   Result<std::unique_ptr<Watcher>> Watch(const std::string& prefix,
                                          int64_t after_revision) override {
+    return OpenWatch(prefix, after_revision, nullptr);
+  }
+
+  Result<std::unique_ptr<Watcher>> WatchTriggered(const std::string& prefix,
+                                                  int64_t after_revision,
+                                                  const std::string& trigger_value) override {
+    return OpenWatch(prefix, after_revision, &trigger_value);
+  }
+
+  void SetTrigger(const std::string& prefix, TriggerFunc fn) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    triggers_.emplace_back(prefix, std::move(fn));
+  }
+
+  Result<std::unique_ptr<Watcher>> OpenWatch(const std::string& prefix, int64_t after_revision,
+                                             const std::string* trigger) {
     if (after_revision < 0) return Status::BadRequest("negative revision");
     std::lock_guard<std::mutex> lock(write_mu_);
     int64_t compacted = compacted_.load(std::memory_order_relaxed);
@@ -139,6 +158,7 @@ class StoreImpl : public Store {
     const rocksdb::Snapshot* snapshot = after_revision < current ? db_->GetSnapshot() : nullptr;
     auto state = std::make_shared<WatchState>(prefix, after_revision, current,
                                               options_.watch_queue_limit, db_.get(), snapshot);
+    if (trigger) state->set_trigger(*trigger);
     if (!hub_->Add(state)) return Status::Make(Reason::ServiceUnavailable, "store closed");
     return std::unique_ptr<Watcher>(std::make_unique<WatcherImpl>(hub_, std::move(state)));
   }
@@ -170,52 +190,61 @@ class StoreImpl : public Store {
     batch->Put(internal::kCompactedKey, internal::EncodeRevision(revision));
   }
 
+  // One write waiting to be committed; filled in by the leader of its group.
+  struct Request {
+    Op op;
+    const std::string* key;
+    const std::string* value;
+    int64_t expected_mod_revision;
+    Result<int64_t> result = Status::Internal("store: write not committed");
+    bool done = false;
+  };
+
+  // Group commit: concurrent writers queue their requests; the first one that finds no
+  // commit in progress becomes the leader, takes every queued request, and commits them as
+  // one WriteBatch (one WAL sync for all). Requests keep their queue order, so revisions
+  // stay dense and ordered, and each one's compare-and-swap is checked against the state
+  // left by the requests before it (in the store or earlier in the same group).
   Result<int64_t> Write(Op op, const std::string& key, const std::string* value,
                         int64_t expected_mod_revision) {
-    std::string object_key = internal::ObjectKey(key);
+    Request req{op, &key, value, expected_mod_revision};
+    std::unique_lock<std::mutex> lock(queue_mu_);
+    queue_.push_back(&req);
+    queue_cv_.wait(lock, [&] { return req.done || !committing_; });
+    if (req.done) return std::move(req.result);
+    committing_ = true;
+    std::vector<Request*> group;
+    group.swap(queue_);
+    lock.unlock();
+    CommitGroup(group);
+    lock.lock();
+    for (Request* r : group) r->done = true;
+    committing_ = false;
+    queue_cv_.notify_all();
+    return std::move(req.result);
+  }
+
+  // The object as the group's earlier requests left it (nullopt = absent).
+  using Overlay = std::map<std::string, std::optional<KeyValue>>;
+
+  void CommitGroup(const std::vector<Request*>& group) {
     std::lock_guard<std::mutex> lock(write_mu_);
-
-    // The compare-and-swap reads the current object under the write lock, so nothing
-    // can change it between the check and the write.
-    std::string raw;
-    rocksdb::Status s = db_->Get(ObjectReadOptions(), object_key, &raw);
-    if (!s.ok() && !s.IsNotFound()) return RocksError("read", s);
-    bool exists = s.ok();
-    KeyValue current;
-    if (exists && !internal::DecodeObject(raw, &current)) {
-      return Status::Internal("store: corrupt object");
-    }
-    if (op == Op::kCreate && exists) {
-      return Status::Make(Reason::AlreadyExists, "key already exists");
-    }
-    if (op != Op::kCreate) {
-      if (!exists) return Status::Make(Reason::NotFound, "key not found");
-      if (expected_mod_revision != 0 && expected_mod_revision != current.mod_revision) {
-        return Status::Make(Reason::Conflict, "revision mismatch: expected " +
-                                                  std::to_string(expected_mod_revision) +
-                                                  ", have " + std::to_string(current.mod_revision));
-      }
-    }
-
-    int64_t revision = revision_.load(std::memory_order_relaxed) + 1;
-    auto ev = std::make_shared<Event>();
-    ev->key = key;
-    ev->revision = revision;
-    ev->created = op == Op::kCreate;
-    ev->prev_value = std::move(current.value);
-
     rocksdb::WriteBatch batch;
-    if (op == Op::kDelete) {
-      ev->type = Event::Type::kDelete;
-      ev->value = ev->prev_value;
-      batch.Delete(object_key);
-    } else {
-      ev->type = Event::Type::kPut;
-      ev->value = *value;
-      int64_t create_revision = exists ? current.create_revision : revision;
-      batch.Put(object_key, internal::EncodeObject(revision, create_revision, *value));
+    Overlay overlay;
+    std::vector<std::shared_ptr<Event>> events;
+    std::vector<Request*> written;
+    int64_t revision = revision_.load(std::memory_order_relaxed);
+    for (Request* r : group) {
+      auto ev = Prepare(*r, revision + 1, &batch, &overlay);
+      if (!ev.ok()) {
+        r->result = ev.status();
+        continue;
+      }
+      ++revision;
+      events.push_back(std::move(*ev));
+      written.push_back(r);
     }
-    batch.Put(internal::LogKey(revision), internal::EncodeEvent(*ev));
+    if (written.empty()) return;
     batch.Put(internal::kRevisionKey, internal::EncodeRevision(revision));
 
     int64_t compact_to = 0;
@@ -225,12 +254,84 @@ class StoreImpl : public Store {
       AddCompaction(&batch, compact_to);
     }
 
-    s = db_->Write(write_options_, &batch);
-    if (!s.ok()) return RocksError("write", s);
+    rocksdb::Status s = db_->Write(write_options_, &batch);
+    if (!s.ok()) {
+      for (Request* r : written) r->result = RocksError("write", s);
+      return;
+    }
     revision_.store(revision, std::memory_order_release);
     if (compact_to > 0) compacted_.store(compact_to, std::memory_order_release);
-    hub_->Publish(std::move(ev));
-    return revision;
+    for (size_t i = 0; i < written.size(); ++i) {
+      written[i]->result = events[i]->revision;
+      hub_->Publish(std::move(events[i]));
+    }
+  }
+
+  // Checks one request against the current state and adds its write (value, change-log
+  // entry) to the batch at `revision`. Requires write_mu_.
+  Result<std::shared_ptr<Event>> Prepare(const Request& r, int64_t revision,
+                                         rocksdb::WriteBatch* batch, Overlay* overlay) {
+    std::string object_key = internal::ObjectKey(*r.key);
+    // The compare-and-swap reads the current object under the write lock, so nothing
+    // can change it between the check and the write.
+    std::optional<KeyValue> current;
+    if (auto it = overlay->find(object_key); it != overlay->end()) {
+      current = it->second;
+    } else {
+      std::string raw;
+      rocksdb::Status s = db_->Get(ObjectReadOptions(), object_key, &raw);
+      if (!s.ok() && !s.IsNotFound()) return RocksError("read", s);
+      if (s.ok()) {
+        current.emplace();
+        if (!internal::DecodeObject(raw, &*current)) {
+          return Status::Internal("store: corrupt object");
+        }
+      }
+    }
+    bool exists = current.has_value();
+    if (r.op == Op::kCreate && exists) {
+      return Status::Make(Reason::AlreadyExists, "key already exists");
+    }
+    if (r.op != Op::kCreate) {
+      if (!exists) return Status::Make(Reason::NotFound, "key not found");
+      if (r.expected_mod_revision != 0 && r.expected_mod_revision != current->mod_revision) {
+        return Status::Make(Reason::Conflict,
+                            "revision mismatch: expected " +
+                                std::to_string(r.expected_mod_revision) + ", have " +
+                                std::to_string(current->mod_revision));
+      }
+    }
+
+    auto ev = std::make_shared<Event>();
+    ev->key = *r.key;
+    ev->revision = revision;
+    ev->created = r.op == Op::kCreate;
+    if (exists) ev->prev_value = current->value;
+
+    if (r.op == Op::kDelete) {
+      ev->type = Event::Type::kDelete;
+      ev->value = ev->prev_value;
+      batch->Delete(object_key);
+      (*overlay)[object_key] = std::nullopt;
+    } else {
+      ev->type = Event::Type::kPut;
+      ev->value = *r.value;
+      int64_t create_revision = exists ? current->create_revision : revision;
+      batch->Put(object_key, internal::EncodeObject(revision, create_revision, *r.value));
+      KeyValue next;
+      next.value = *r.value;
+      next.mod_revision = revision;
+      next.create_revision = create_revision;
+      (*overlay)[object_key] = std::move(next);
+    }
+    batch->Put(internal::LogKey(revision), internal::EncodeEvent(*ev));
+    for (const auto& [prefix, fn] : triggers_) {
+      if (!ev->key.starts_with(prefix)) continue;
+      ev->triggered = true;
+      ev->triggers.push_back(fn(ev->value));
+      if (!ev->prev_value.empty()) ev->triggers.push_back(fn(ev->prev_value));
+    }
+    return ev;
   }
 
   const Options options_;
@@ -238,8 +339,15 @@ class StoreImpl : public Store {
   rocksdb::WriteOptions write_options_;
   int64_t compact_step_ = 0;  // 0 = no automatic compaction
 
-  // Serializes writes, Compact and watch registration. Reads take no lock.
+  // The group commit's queue (see Write).
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<Request*> queue_;
+  bool committing_ = false;
+
+  // Serializes commits, Compact and watch registration. Reads take no lock.
   std::mutex write_mu_;
+  std::vector<std::pair<std::string, TriggerFunc>> triggers_;  // guarded by write_mu_
   std::atomic<int64_t> revision_;
   std::atomic<int64_t> compacted_;
   const std::shared_ptr<WatchHub> hub_ = std::make_shared<WatchHub>();

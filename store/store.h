@@ -3,9 +3,10 @@
 // Semantics follow etcd v3 as the Kubernetes API server uses it:
 // - one global revision, incremented by every write; an object's mod_revision is the
 //   revision of its last write (the apiserver shows it as metadata.resourceVersion);
-// - each write is one atomic RocksDB WriteBatch holding the new value, a change-log entry
-//   keyed by revision, and the revision counter, synced to the WAL unless Options::sync
-//   is false; a restart on the same directory resumes at the same revision;
+// - each write lands in one atomic RocksDB WriteBatch with its new value, a change-log
+//   entry keyed by revision, and the revision counter, synced to the WAL unless
+//   Options::sync is false, before the call returns; concurrent writes share one batch and
+//   one sync (group commit); a restart on the same directory resumes at the same revision;
 // - updates and deletes are compare-and-swap on the expected mod_revision;
 // - List reads a consistent snapshot and reports its revision;
 // - Watch(prefix, after) replays the log from after+1, then streams live events; once
@@ -20,8 +21,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/status.h"
@@ -57,6 +60,10 @@ struct Event {
   std::string prev_value;  // the value before this write; empty on create
   bool created = false;    // a put that created the key
   int64_t revision = 0;    // the revision of this write
+  // Live events only: the trigger values of `value` and `prev_value` when a trigger covers
+  // the key (see Store::SetTrigger); `triggered` false otherwise.
+  bool triggered = false;
+  std::vector<std::string> triggers;
 };
 
 struct ListResult {
@@ -98,6 +105,17 @@ class Store {
   // Events for keys under `prefix` with revision > after_revision.
   virtual Result<std::unique_ptr<Watcher>> Watch(const std::string& prefix,
                                                  int64_t after_revision) = 0;
+  // Watch triggers, as the Kubernetes watch cache's IndexedTrigger: for keys under `prefix`,
+  // `fn` maps a value's bytes to one string (a pod's spec.nodeName), computed once per write
+  // for the new and the previous value. A watch opened with WatchTriggered(..., v) is handed
+  // only the live events where one of them maps to `v`; the others could not pass the
+  // caller's own filter anyway, so a thousand per-node watchers cost each write a thousand
+  // string compares instead of a thousand decodes. Call before writes start.
+  using TriggerFunc = std::function<std::string(std::string_view value)>;
+  virtual void SetTrigger(const std::string& prefix, TriggerFunc fn) = 0;
+  virtual Result<std::unique_ptr<Watcher>> WatchTriggered(const std::string& prefix,
+                                                          int64_t after_revision,
+                                                          const std::string& trigger_value) = 0;
   // Drops log entries with revision <= `revision`.
   virtual Status Compact(int64_t revision) = 0;
 };

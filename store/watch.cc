@@ -20,7 +20,12 @@ WatchState::WatchState(std::string prefix, int64_t after_revision, int64_t repla
 WatchState::~WatchState() { ReleaseReplay(); }
 
 bool WatchState::Wants(const Event& ev) const {
-  return ev.revision > live_after_ && ev.key.starts_with(prefix_);
+  if (ev.revision <= live_after_ || !ev.key.starts_with(prefix_)) return false;
+  if (!trigger_ || !ev.triggered) return true;
+  for (const auto& t : ev.triggers) {
+    if (t == *trigger_) return true;
+  }
+  return false;
 }
 
 bool WatchState::Push(const std::shared_ptr<const Event>& ev) {

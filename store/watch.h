@@ -16,6 +16,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ class WatchState {
   ~WatchState();
 
   const std::string& prefix() const { return prefix_; }
+  // Only live events whose trigger values include `value` (see Store::SetTrigger); set
+  // before the state is added to the hub.
+  void set_trigger(std::string value) { trigger_ = std::move(value); }
   bool Wants(const Event& ev) const;
 
   // Writers: queues `ev`, or cuts the watcher off when its queue is full. Returns false
@@ -60,6 +64,7 @@ class WatchState {
   void ReleaseReplayLocked();
 
   const std::string prefix_;
+  std::optional<std::string> trigger_;
   const int64_t after_revision_;
   const int64_t replay_until_;
   const int64_t live_after_;

@@ -53,12 +53,19 @@ Status TypeError(const Json& j, const pb::Descriptor* parent, const std::string&
                             " of type " + GoTypeName(field, element));
 }
 
+// Go's encoding/json writes invalid UTF-8 as U+FFFD; nlohmann would throw instead. Input is
+// checked on the way in, but objects built in process (flags, generated names) are not.
+template <typename J>
+std::string Dump(const J& j, int indent = -1) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string NumberText(const Json& j) {
   if (j.is_number_integer()) return std::to_string(j.get<int64_t>());
   if (j.is_number_unsigned()) return std::to_string(j.get<uint64_t>());
   double d = j.get<double>();
   if (std::floor(d) == d && std::fabs(d) < 9e15) return std::to_string(static_cast<int64_t>(d));
-  return j.dump();
+  return Dump(j);
 }
 
 Status SetScalar(const Json& j, pb::Message* msg, const FD* field, const std::string& path,
@@ -225,10 +232,10 @@ std::string YamlScalar(const nlohmann::json& j) {
   if (j.is_string()) {
     const std::string& s = j.get_ref<const std::string&>();
     if (!NeedsQuotes(s)) return s;
-    return nlohmann::json(s).dump();  // JSON string syntax is valid YAML double-quoted
+    return Dump(nlohmann::json(s));  // JSON string syntax is valid YAML double-quoted
   }
   if (j.is_null()) return "null";
-  return j.dump();
+  return Dump(j);
 }
 
 void EmitYaml(const nlohmann::json& j, int indent, std::string* out);
@@ -253,7 +260,7 @@ void EmitYaml(const nlohmann::json& j, int indent, std::string* out) {
   std::string pad(indent, ' ');
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) {
-      std::string key = NeedsQuotes(it.key()) ? nlohmann::json(it.key()).dump() : it.key();
+      std::string key = NeedsQuotes(it.key()) ? Dump(nlohmann::json(it.key())) : it.key();
       *out += pad + key + ":";
       EmitYamlValue(it.value(), indent, out);
     }
@@ -349,6 +356,71 @@ Result<Json> NodeToJson(const YAML::Node& node) {
   return Json(nullptr);
 }
 
+// go-yaml's reader rejects text that is not UTF-8 (or holds control characters) before it
+// parses anything; yaml-cpp would pass the bytes through into strings that cannot be stored
+// (protobuf strings are UTF-8) or printed as JSON. nullptr when the text is fine, else
+// go-yaml's problem text.
+const char* YamlReaderProblem(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char octet = static_cast<unsigned char>(text[i]);
+    int width = (octet & 0x80) == 0x00   ? 1
+                : (octet & 0xE0) == 0xC0 ? 2
+                : (octet & 0xF0) == 0xE0 ? 3
+                : (octet & 0xF8) == 0xF0 ? 4
+                                         : 0;
+    if (width == 0) return "invalid leading UTF-8 octet";
+    if (i + width > text.size()) return "incomplete UTF-8 octet sequence";
+    uint32_t value = width == 1   ? octet & 0x7F
+                     : width == 2 ? octet & 0x1F
+                     : width == 3 ? octet & 0x0F
+                                  : octet & 0x07;
+    for (int k = 1; k < width; ++k) {
+      unsigned char trailing = static_cast<unsigned char>(text[i + k]);
+      if ((trailing & 0xC0) != 0x80) return "invalid trailing UTF-8 octet";
+      value = (value << 6) + (trailing & 0x3F);
+    }
+    if (!(width == 1 || (width == 2 && value >= 0x80) || (width == 3 && value >= 0x800) ||
+          (width == 4 && value >= 0x10000))) {
+      return "invalid length of a UTF-8 sequence";
+    }
+    if ((value >= 0xD800 && value <= 0xDFFF) || value > 0x10FFFF) {
+      return "invalid Unicode character";
+    }
+    bool printable = value == 0x09 || value == 0x0A || value == 0x0D ||
+                     (value >= 0x20 && value <= 0x7E) || value == 0x85 ||
+                     (value >= 0xA0 && value <= 0xD7FF) || (value >= 0xE000 && value <= 0xFFFD) ||
+                     (value >= 0x10000 && value <= 0x10FFFF);
+    if (!printable) return "control characters are not allowed";
+    i += width;
+  }
+  return nullptr;
+}
+
+// The documents of a YAML stream as Kubernetes' YAMLReader cuts them: a line starting with
+// "---" and holding nothing else but a comment ends a document and belongs to neither; empty
+// chunks are dropped. ("--- value" starts a document whose first line it is.)
+std::vector<std::string_view> SplitYamlDocuments(std::string_view text) {
+  std::vector<std::string_view> docs;
+  size_t start = 0, pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    size_t next = eol == std::string_view::npos ? text.size() : eol + 1;
+    std::string_view line = text.substr(pos, next - pos);
+    if (line.starts_with("---")) {
+      size_t rest = line.find_first_not_of(" \t\r\n", 3);
+      bool marker_only = rest == std::string_view::npos || line[rest] == '#';
+      if (marker_only || line.size() == 3 || line[3] == ' ' || line[3] == '\t') {
+        if (pos > start) docs.push_back(text.substr(start, pos - start));
+        start = marker_only ? next : pos;
+      }
+    }
+    pos = next;
+  }
+  if (text.size() > start) docs.push_back(text.substr(start));
+  return docs;
+}
+
 Result<std::vector<Json>> ParseDocuments(std::string_view text, const std::string& source) {
   std::vector<Json> docs;
   size_t first = text.find_first_not_of(" \t\r\n");
@@ -360,9 +432,16 @@ Result<std::vector<Json>> ParseDocuments(std::string_view text, const std::strin
     }
     return docs;
   }
+  if (const char* problem = YamlReaderProblem(text)) {
+    return Status::BadRequest("error parsing " + source +
+                              ": error converting YAML to JSON: yaml: " + problem);
+  }
   try {
-    for (const auto& node : YAML::LoadAll(std::string(text))) {
-      auto j = NodeToJson(node);
+    // One document at a time: yaml-cpp's LoadAll never returns on some malformed streams
+    // (`"a","b"`, found by fuzz/selector_fuzzer), and line numbers count from each
+    // document's start, as kubectl reports them.
+    for (std::string_view doc : SplitYamlDocuments(text)) {
+      auto j = NodeToJson(YAML::Load(std::string(doc)));
       if (!j.ok()) {
         return Status::BadRequest("error parsing " + source + ": " + j.status().message());
       }
@@ -426,12 +505,12 @@ Json ToJson(const pb::Message& msg) {
 }
 
 std::string ToJsonString(const pb::Message& msg, bool pretty) {
-  return ToJson(msg).dump(pretty ? 4 : -1);
+  return Dump(ToJson(msg), pretty ? 4 : -1);
 }
 
 std::string JsonToYaml(const Json& json) {
   std::string out;
-  EmitYaml(nlohmann::json::parse(json.dump()), 0, &out);  // std::map: sorted keys
+  EmitYaml(nlohmann::json::parse(Dump(json)), 0, &out);  // std::map: sorted keys
   return out;
 }
 
@@ -452,7 +531,7 @@ Json ListJson(const std::vector<const pb::Message*>& items, const std::string& r
 
 std::string ListToJsonString(const std::vector<const pb::Message*>& items,
                              const std::string& resource_version) {
-  return ListJson(items, resource_version).dump(4);
+  return Dump(ListJson(items, resource_version), 4);
 }
 
 std::string ListToYamlString(const std::vector<const pb::Message*>& items,

@@ -217,6 +217,64 @@ TEST(CodecTest, KubernetesJsonNamesForAcronyms) {
   EXPECT_EQ(ToJson(pod)["status"].dump(), R"({"hostIP":"192.168.0.1","podIP":"10.0.0.1"})");
 }
 
+// Found by fuzz/manifest_fuzzer (corpus/manifest/crash-invalid-utf8): YAML bytes that are not
+// UTF-8 were decoded into strings that then threw when printed as JSON.
+TEST(CodecTest, YamlThatIsNotUtf8IsRejectedAsGoYamlRejectsIt) {
+  struct Case {
+    std::string bytes;
+    std::string problem;
+  } cases[] = {
+      {"\xff", "invalid leading UTF-8 octet"},
+      {"\xe2\x82", "incomplete UTF-8 octet sequence"},
+      {"\xc3(", "invalid trailing UTF-8 octet"},
+      {"\xc0\xaf", "invalid length of a UTF-8 sequence"},
+      {"\xed\xa0\x80", "invalid Unicode character"},
+      {"\x01", "control characters are not allowed"},
+  };
+  for (const auto& c : cases) {
+    // Last: an incomplete sequence is one the text ends in.
+    std::string doc = "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: pv\nspec:\n"
+                      "  capacity:\n    storage: 100" + c.bytes;
+    auto r = DecodeManifests(doc, "pv.yaml", nullptr);
+    ASSERT_FALSE(r.ok()) << c.problem;
+    EXPECT_EQ(r.status().message(),
+              "error parsing pv.yaml: error converting YAML to JSON: yaml: " + c.problem);
+  }
+  auto ok = DecodeManifests("apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n"
+                            "    note: \"caf\xc3\xa9 \xf0\x9f\x92\xbe\"\n",
+                            "node.yaml", nullptr);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+}
+
+// Found by fuzz/selector_fuzzer (corpus/selector/crash-loadall-hang): yaml-cpp's LoadAll
+// never returned on this stream. Documents are now cut as kubectl cuts them, so a YAML error's
+// line counts from its own document.
+TEST(CodecTest, DocumentsAreSplitAsKubectlSplitsThem) {
+  EXPECT_FALSE(DecodeManifests("\"a\",\"b\"", "x.yaml", nullptr).ok());
+  auto two = DecodeManifests("---\napiVersion: v1\nkind: Node\nmetadata: {name: a}\n--- # b\n"
+                             "apiVersion: v1\nkind: Node\nmetadata: {name: b}\n---\n---\n",
+                             "two.yaml", nullptr);
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  ASSERT_EQ(two->size(), 2u);
+  EXPECT_EQ(Meta(*(*two)[1].object).name(), "b");
+  EXPECT_EQ((*two)[1].document, 1);
+  const std::string broken = "apiVersion: v1\nkind: Node\nmetadata:\n  name: [n2\n";
+  auto alone = DecodeManifests(broken, "bad.yaml", nullptr);
+  auto second = DecodeManifests("apiVersion: v1\nkind: Node\nmetadata: {name: a}\n---\n" +
+                                    broken, "bad.yaml", nullptr);
+  ASSERT_FALSE(alone.ok());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().message(), alone.status().message());
+}
+
+// What was built in process is never checked on the way in; printing must not throw.
+TEST(CodecTest, InvalidUtf8PrintsAsReplacementCharacter) {
+  Node node;
+  node.mutable_metadata()->set_name("n\xff");
+  EXPECT_NE(ToJsonString(node, false).find("n\xef\xbf\xbd"), std::string::npos);
+  EXPECT_NE(ToYamlString(node).find("n\xef\xbf\xbd"), std::string::npos);
+}
+
 TEST(SchemeTest, LooksUpKindsLikeKubectl) {
   for (const char* n : {"pv", "PV", "persistentvolume", "persistentvolumes", "PersistentVolume"}) {
     ASSERT_NE(LookupKind(n), nullptr) << n;

@@ -179,7 +179,15 @@ class StoreWatch : public WatchStream {
 }  // namespace
 
 APIServer::APIServer(store::Store* store, Clock* clock, Options options)
-    : store_(store), clock_(clock), options_(options) {}
+    : store_(store), clock_(clock), options_(options) {
+  // Each write of a pod is keyed by its node once, so a kubelet's watch (spec.nodeName=NODE)
+  // is handed only its node's pods rather than decoding every pod of the cluster.
+  store_->SetTrigger("/registry/pods/", [](std::string_view bytes) {
+    api::Pod pod;
+    if (!pod.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::string();
+    return pod.spec().node_name();
+  });
+}
 
 std::string APIServer::Key(const KindInfo& kind, const std::string& ns,
                            const std::string& name) {
@@ -504,7 +512,11 @@ Result<std::unique_ptr<WatchStream>> APIServer::Watch(const KindInfo& kind,
       return Status::BadRequest("invalid resource version: " + options.resource_version);
     }
   }
-  auto w = store_->Watch(prefix, after);
+  std::optional<std::string> node;
+  if (kind.resource == "pods" && filter->fields) {
+    node = filter->fields->RequiresExactMatch("spec.nodeName");
+  }
+  auto w = node ? store_->WatchTriggered(prefix, after, *node) : store_->Watch(prefix, after);
   if (!w.ok()) return w.status();
   return std::unique_ptr<WatchStream>(
       new StoreWatch(this, kind, std::move(*filter), std::move(*w), std::move(initial)));

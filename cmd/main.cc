@@ -8,6 +8,7 @@
 
 #include "client/remote.h"
 #include "cluster/cluster.h"
+#include "cmd/bench.h"
 #include "cmd/demo.h"
 #include "cmd/verbs.h"
 
@@ -200,6 +201,21 @@ int main(int argc, char** argv) {
   demo->add_option("--pace", demo_opts.pace_seconds, "seconds to pause between steps");
   demo->add_option("--keep", demo_opts.keep_dir, "keep the cluster's data in this dir");
   demo->callback([&] { rc = cmd::Demo(demo_opts, std::cout, std::cerr); });
+
+  // bench
+  cmd::BenchOptions bench_opts;
+  auto* bench = app.add_subcommand("bench", "Run a performance workload of issue 7 (B1..B14)");
+  bench->add_option("workload", bench_opts.workload, "B1 B2 B3 B4 B4s B5 B7 B11 B14")->required();
+  bool bench_no_sync = false;
+  bench->add_flag("--unsafe-no-fsync", bench_no_sync, "do not sync writes (durable by default)");
+  bench->add_option("--runs", bench_opts.runs, "repeat; prints each run and the median");
+  bench->add_flag("--tiny", bench_opts.tiny, "a tiny size (the test command's smoke run)");
+  bench->add_option("--nodes", bench_opts.nodes, "override the workload's node count");
+  bench->add_option("--plot", bench_opts.plot, "B4s: write an SVG of pods/s vs nodes here");
+  bench->callback([&] {
+    bench_opts.sync = !bench_no_sync;
+    rc = cmd::Bench(bench_opts, std::cout, std::cerr);
+  });
 
   // node, disk, explain: run by the server (its fleet and scheduler); the words after the
   // verb travel as they are.

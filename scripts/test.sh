@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j2 --timeout 300
+# Sanitizer and fuzzing builds (scripts/sanitizers.sh says which; LPV_SANITIZERS=0 skips).
+bash scripts/sanitizers.sh

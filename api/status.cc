@@ -103,6 +103,7 @@ const char* ReasonName(Reason r) {
     case Reason::Timeout: return "Timeout";
     case Reason::ServiceUnavailable: return "ServiceUnavailable";
     case Reason::InternalError: return "InternalError";
+    case Reason::Unknown: return "";
   }
   return "InternalError";
 }
@@ -123,6 +124,7 @@ int ReasonCode(Reason r) {
     case Reason::Timeout: return 504;
     case Reason::ServiceUnavailable: return 503;
     case Reason::InternalError: return 500;
+    case Reason::Unknown: return 500;
   }
   return 500;
 }
@@ -205,14 +207,23 @@ Status Status::Internal(const std::string& message) {
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  return std::string(ReasonName(reason_)) + ": " + message_;
+  return std::string(reason_ == Reason::Unknown ? "Unknown" : ReasonName(reason_)) + ": " +
+         message_;
 }
 
 std::string Status::KubectlString() const {
   if (ok()) return "";
   // kubectl prints Invalid errors without the "Error from server" prefix.
   if (reason_ == Reason::Invalid) return "The " + message_;
-  return std::string("Error from server (") + ReasonName(reason_) + "): " + message_;
+  if (reason_ == Reason::Unauthorized) {
+    return "error: You must be logged in to the server (" + message_ + ")";
+  }
+  return KubectlPrefix() + message_;
+}
+
+std::string Status::KubectlPrefix() const {
+  if (reason_ == Reason::Unknown) return "Error from server: ";
+  return std::string("Error from server (") + ReasonName(reason_) + "): ";
 }
 
 }  // namespace lpv

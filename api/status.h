@@ -57,6 +57,9 @@ enum class Reason {
   Timeout,         // 504
   ServiceUnavailable,     // 503
   InternalError,   // 500
+  // 500 with an empty reason (metav1.StatusReasonUnknown): an error Kubernetes passes on
+  // without classifying it, such as etcd's "etcdserver: request is too large".
+  Unknown,
 };
 
 const char* ReasonName(Reason r);
@@ -104,8 +107,13 @@ class Status {
 
   // "NotFound: persistentvolumes "x" not found"
   std::string ToString() const;
-  // kubectl's rendering: "Error from server (NotFound): ..." / "The PersistentVolume ..."
+  // kubectl's rendering: "Error from server (NotFound): ..." / "The PersistentVolume ...";
+  // "Error from server: ..." without a reason; "error: You must be logged in to the server
+  // (Unauthorized)" for 401.
   std::string KubectlString() const;
+  // kubectl's "Error from server (Reason): " prefix alone ("Error from server: " without a
+  // reason), for messages kubectl wraps ("error when creating \"x.yaml\": ...").
+  std::string KubectlPrefix() const;
 
  private:
   Reason reason_ = Reason::OK;

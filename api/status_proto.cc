@@ -20,7 +20,9 @@ void StatusToProto(const lpv::Status& s, api::Status* out) {
 
 lpv::Status StatusFromProto(const api::Status& p) {
   if (p.code() == 0 && p.reason().empty()) return lpv::Status::OK();
-  lpv::Status s = lpv::Status::Make(ReasonFromName(p.reason()), p.message());
+  // A failure without a reason is Kubernetes' StatusReasonUnknown.
+  Reason reason = p.reason().empty() ? Reason::Unknown : ReasonFromName(p.reason());
+  lpv::Status s = lpv::Status::Make(reason, p.message());
   s.set_details(p.kind(), p.name());
   FieldErrors causes;
   for (const auto& c : p.causes()) {

@@ -54,6 +54,12 @@ std::string ResourceName(const KindInfo& kind) {
   return kind.resource + (kind.group.empty() ? "" : "." + kind.group);
 }
 
+// What Kubernetes answers when etcd refuses a value over its request limit: etcd's own
+// error, passed on unclassified (500, no reason).
+Status TooLargeForStore() {
+  return Status::Make(Reason::Unknown, "etcdserver: request is too large");
+}
+
 Status CheckObject(const KindInfo& kind, const Message& obj) {
   const ObjectMeta& meta = api::Meta(obj);
   if (!kind.namespaced && !meta.namespace_().empty()) {
@@ -231,11 +237,7 @@ Result<ObjectPtr> APIServer::Create(const Message& in, bool dry_run) {
   FieldErrors errs = ValidateCreate(*kind, *obj);
   if (!errs.empty()) return Status::Invalid(kind->kind, meta->name(), std::move(errs));
   std::string bytes = Encode(obj.get());
-  if (bytes.size() > options_.max_object_bytes) {
-    return Status::Make(Reason::RequestEntityTooLarge,
-                        "Request entity too large: limit is " +
-                            std::to_string(options_.max_object_bytes));
-  }
+  if (bytes.size() > options_.max_object_bytes) return TooLargeForStore();
   if (dry_run) return obj;
   auto rev = store_->Create(Key(*kind, meta->namespace_(), meta->name()), bytes);
   if (!rev.ok()) {
@@ -330,6 +332,10 @@ Result<ObjectPtr> APIServer::Update(const Message& in, bool status, bool dry_run
     if (!status && SpecChanged(*obj, **old)) meta->set_generation(old_meta.generation() + 1);
     FieldErrors errs = ValidateUpdate(*kind, *obj, **old);
     if (!errs.empty()) return Status::Invalid(kind->kind, meta->name(), std::move(errs));
+    if (!status) {
+      Status admitted = AdmitUpdate(*kind, *obj, **old);
+      if (!admitted.ok()) return admitted;
+    }
     auto written = WriteUpdate(*kind, std::move(obj), *current, dry_run);
     if (!written.ok() && written.status().IsConflict() && in_meta.resource_version().empty() &&
         attempt < 100) {
@@ -357,11 +363,7 @@ Result<ObjectPtr> APIServer::WriteUpdate(const KindInfo& kind, ObjectPtr obj,
     return obj;
   }
   std::string bytes = Encode(obj.get());
-  if (bytes.size() > options_.max_object_bytes) {
-    return Status::Make(Reason::RequestEntityTooLarge,
-                        "Request entity too large: limit is " +
-                            std::to_string(options_.max_object_bytes));
-  }
+  if (bytes.size() > options_.max_object_bytes) return TooLargeForStore();
   // An update that changes nothing is not written: the resourceVersion stays, as
   // Kubernetes skips no-op updates (re-applying a manifest changes nothing).
   if (bytes == current.value || dry_run) {

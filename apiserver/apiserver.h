@@ -67,7 +67,8 @@ class WatchStream {
 };
 
 struct Options {
-  // Largest object accepted, as etcd's request limit (1.5 MiB).
+  // Largest stored object accepted, as etcd's request limit (1.5 MiB); a larger one fails
+  // as Kubernetes' does: "etcdserver: request is too large".
   size_t max_object_bytes = 3 * 512 * 1024;
 };
 
@@ -99,6 +100,9 @@ class APIServer {
 
  private:
   Result<ObjectPtr> Decode(const api::KindInfo& kind, const store::KeyValue& kv) const;
+  // The validating admission plugins (admission.cc): Forbidden when one turns the update
+  // away.
+  Status AdmitUpdate(const api::KindInfo& kind, const Message& updated, const Message& old);
   Result<ObjectPtr> WriteUpdate(const api::KindInfo& kind, ObjectPtr updated,
                                 const store::KeyValue& current, bool dry_run);
 

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "api/status_proto.h"
+#include "apiserver/auth.h"
 
 namespace lpv::apiserver {
 
@@ -17,6 +18,11 @@ const api::KindInfo* FindKind(const std::string& kind, lpv::Status* err) {
 }
 
 Result<ObjectPtr> DecodeRequestObject(const api::KindInfo& kind, const std::string& bytes) {
+  if (bytes.size() > kMaxRequestBodyBytes) {
+    return lpv::Status::Make(Reason::RequestEntityTooLarge,
+                             "Request entity too large: limit is " +
+                                 std::to_string(kMaxRequestBodyBytes));
+  }
   ObjectPtr obj = kind.New();
   if (!obj->ParseFromString(bytes)) {
     return lpv::Status::BadRequest("the request body is not a valid " + kind.kind);
@@ -37,8 +43,20 @@ void Fill(const Result<ObjectPtr>& r, api::ObjectResponse* resp) {
 GrpcService::GrpcService(APIServer* server, std::string data_dir)
     : server_(server), data_dir_(std::move(data_dir)) {}
 
-grpc::Status GrpcService::Create(grpc::ServerContext*, const api::ObjectRequest* req,
+grpc::Status GrpcService::Authorize(const grpc::ServerContext* ctx) const {
+  if (token_.empty()) return grpc::Status::OK;
+  const auto& md = ctx->client_metadata();
+  auto it = md.find(kAuthorizationHeader);
+  if (it != md.end() && md.count(kAuthorizationHeader) == 1 &&
+      BearerMatches(std::string_view(it->second.data(), it->second.size()), token_)) {
+    return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, Unauthorized().message());
+}
+
+grpc::Status GrpcService::Create(grpc::ServerContext* ctx, const api::ObjectRequest* req,
                                  api::ObjectResponse* resp) {
+  if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
   lpv::Status err;
   const api::KindInfo* kind = FindKind(req->kind(), &err);
   if (!kind) {
@@ -54,8 +72,9 @@ grpc::Status GrpcService::Create(grpc::ServerContext*, const api::ObjectRequest*
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcService::Get(grpc::ServerContext*, const api::ObjectRequest* req,
+grpc::Status GrpcService::Get(grpc::ServerContext* ctx, const api::ObjectRequest* req,
                               api::ObjectResponse* resp) {
+  if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
   lpv::Status err;
   const api::KindInfo* kind = FindKind(req->kind(), &err);
   if (!kind) {
@@ -66,8 +85,9 @@ grpc::Status GrpcService::Get(grpc::ServerContext*, const api::ObjectRequest* re
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcService::Update(grpc::ServerContext*, const api::ObjectRequest* req,
+grpc::Status GrpcService::Update(grpc::ServerContext* ctx, const api::ObjectRequest* req,
                                  api::ObjectResponse* resp) {
+  if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
   lpv::Status err;
   const api::KindInfo* kind = FindKind(req->kind(), &err);
   if (!kind) {
@@ -83,8 +103,9 @@ grpc::Status GrpcService::Update(grpc::ServerContext*, const api::ObjectRequest*
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcService::Delete(grpc::ServerContext*, const api::ObjectRequest* req,
+grpc::Status GrpcService::Delete(grpc::ServerContext* ctx, const api::ObjectRequest* req,
                                  api::ObjectResponse* resp) {
+  if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
   lpv::Status err;
   const api::KindInfo* kind = FindKind(req->kind(), &err);
   if (!kind) {
@@ -99,8 +120,9 @@ grpc::Status GrpcService::Delete(grpc::ServerContext*, const api::ObjectRequest*
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcService::Bind(grpc::ServerContext*, const api::ObjectRequest* req,
+grpc::Status GrpcService::Bind(grpc::ServerContext* ctx, const api::ObjectRequest* req,
                                api::ObjectResponse* resp) {
+  if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
   api::Binding binding;
   if (!binding.ParseFromString(req->object())) {
     api::StatusToProto(lpv::Status::BadRequest("the request body is not a valid Binding"),
@@ -111,8 +133,9 @@ grpc::Status GrpcService::Bind(grpc::ServerContext*, const api::ObjectRequest* r
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcService::List(grpc::ServerContext*, const api::ListRequest* req,
+grpc::Status GrpcService::List(grpc::ServerContext* ctx, const api::ListRequest* req,
                                api::ListResponse* resp) {
+  if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
   lpv::Status err;
   const api::KindInfo* kind = FindKind(req->kind(), &err);
   if (!kind) {
@@ -132,6 +155,7 @@ grpc::Status GrpcService::List(grpc::ServerContext*, const api::ListRequest* req
 
 grpc::Status GrpcService::Watch(grpc::ServerContext* ctx, const api::ListRequest* req,
                                 grpc::ServerWriter<api::WatchEvent>* writer) {
+  if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
   lpv::Status err;
   const api::KindInfo* kind = FindKind(req->kind(), &err);
   auto send_error = [&](const lpv::Status& s) {
@@ -165,16 +189,18 @@ grpc::Status GrpcService::Watch(grpc::ServerContext* ctx, const api::ListRequest
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcService::Info(grpc::ServerContext*, const api::InfoRequest*,
+grpc::Status GrpcService::Info(grpc::ServerContext* ctx, const api::InfoRequest*,
                                api::InfoResponse* resp) {
+  if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
   resp->set_version("lpv v0.1.0 (Kubernetes v1.29 API)");
   resp->set_revision(std::to_string(server_->Revision()));
   resp->set_data_dir(data_dir_);
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcService::Admin(grpc::ServerContext*, const api::AdminRequest* req,
+grpc::Status GrpcService::Admin(grpc::ServerContext* ctx, const api::AdminRequest* req,
                                 api::AdminResponse* resp) {
+  if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
   if (!admin_) {
     api::StatusToProto(lpv::Status::BadRequest("admin verb \"" + req->verb() +
                                                "\" is not available on this server"),
@@ -197,6 +223,9 @@ std::unique_ptr<grpc::Server> StartGrpcServer(GrpcService* service, const std::s
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), port);
   builder.RegisterService(service);
+  // Room for a request just over the limit, so the service answers it with Kubernetes' 413;
+  // anything larger gRPC refuses itself (RESOURCE_EXHAUSTED, which the client maps to 413).
+  builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxRequestBodyBytes + 64 * 1024));
   // Watches hold a thread each: allow many, as informers keep one per kind open.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 4);
   auto server = builder.BuildAndStart();

@@ -29,6 +29,10 @@ class GrpcService final : public api::Lpv::Service {
  public:
   GrpcService(APIServer* server, std::string data_dir);
   void SetAdminHandler(AdminHandler h) { admin_ = std::move(h); }
+  // Every call must then carry `authorization: Bearer <token>` (see auth.h); without it the
+  // call ends UNAUTHENTICATED with the message "Unauthorized". Empty = no credential asked
+  // (loopback). Set before the server starts.
+  void SetToken(std::string token) { token_ = std::move(token); }
 
   grpc::Status Create(grpc::ServerContext*, const api::ObjectRequest*,
                       api::ObjectResponse*) override;
@@ -50,10 +54,18 @@ class GrpcService final : public api::Lpv::Service {
                      api::AdminResponse*) override;
 
  private:
+  grpc::Status Authorize(const grpc::ServerContext* ctx) const;
+
   APIServer* server_;
   std::string data_dir_;
   AdminHandler admin_;
+  std::string token_;
 };
+
+// Kubernetes' limit on a write request's body (3 MiB: twice etcd's 1.5 MiB, as JSON is
+// bulkier than the stored protobuf). A larger object is refused with 413
+// "Request entity too large: limit is 3145728".
+inline constexpr size_t kMaxRequestBodyBytes = 3 * 1024 * 1024;
 
 // Starts a gRPC server for `service` on `address` ("127.0.0.1:0" picks a free port).
 // *port receives the bound port; nullptr on failure.

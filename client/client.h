@@ -104,7 +104,8 @@ class LocalClient : public Client {
   apiserver::APIServer* server_;
 };
 
-// Connects to an lpv server's gRPC service at `target` ("127.0.0.1:7443").
-std::unique_ptr<Client> NewGrpcClient(const std::string& target);
+// Connects to an lpv server's gRPC service at `target` ("127.0.0.1:7443"), sending `token`
+// as a bearer token on every call when it is not empty (remote.h ResolveToken finds it).
+std::unique_ptr<Client> NewGrpcClient(const std::string& target, const std::string& token = "");
 
 }  // namespace lpv::client

@@ -8,14 +8,16 @@
 #include "api/service.grpc.pb.h"
 #include "api/status_proto.h"
 #include "client/client.h"
+#include "client/rpc_status.h"
 
 namespace lpv::client {
 
 namespace {
 
 Status RpcError(const grpc::Status& s) {
-  return Status::Make(Reason::ServiceUnavailable,
-                      "the lpv server could not be reached: " + s.error_message());
+  return FromRpcStatus(s, Status::Make(Reason::ServiceUnavailable,
+                                       "the lpv server could not be reached: " +
+                                           s.error_message()));
 }
 
 Result<ObjectPtr> DecodeObject(const api::KindInfo& kind, const api::ObjectResponse& resp) {
@@ -31,8 +33,10 @@ Result<ObjectPtr> DecodeObject(const api::KindInfo& kind, const api::ObjectRespo
 // can cancel from anywhere.
 class GrpcWatch : public WatchStream {
  public:
-  GrpcWatch(api::Lpv::Stub* stub, const api::KindInfo& kind, api::ListRequest req)
+  GrpcWatch(api::Lpv::Stub* stub, const api::KindInfo& kind, api::ListRequest req,
+            const std::string& token)
       : kind_(kind) {
+    AddToken(&ctx_, token);
     reader_ = stub->Watch(&ctx_, req);
     thread_ = std::thread([this] { Run(); });
   }
@@ -102,9 +106,9 @@ class GrpcWatch : public WatchStream {
 
 class GrpcClient : public Client {
  public:
-  explicit GrpcClient(const std::string& target)
-      : stub_(api::Lpv::NewStub(
-            grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))) {}
+  GrpcClient(const std::string& target, std::string token)
+      : stub_(api::Lpv::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))),
+        token_(std::move(token)) {}
 
   Result<ObjectPtr> Create(const Message& obj) override {
     const api::KindInfo* kind = api::KindOf(obj);
@@ -130,6 +134,7 @@ class GrpcClient : public Client {
     req.set_field_selector(options.field_selector);
     api::ListResponse resp;
     grpc::ClientContext ctx;
+    AddToken(&ctx, token_);
     grpc::Status s = stub_->List(&ctx, req, &resp);
     if (!s.ok()) return RpcError(s);
     if (resp.has_status() && resp.status().code() != 0) return api::StatusFromProto(resp.status());
@@ -169,7 +174,7 @@ class GrpcClient : public Client {
     req.set_label_selector(options.label_selector);
     req.set_field_selector(options.field_selector);
     req.set_resource_version(options.resource_version);
-    return std::unique_ptr<WatchStream>(new GrpcWatch(stub_.get(), kind, req));
+    return std::unique_ptr<WatchStream>(new GrpcWatch(stub_.get(), kind, req, token_));
   }
 
  private:
@@ -179,6 +184,7 @@ class GrpcClient : public Client {
   Result<ObjectPtr> Call(Method m, const api::KindInfo& kind, const api::ObjectRequest& req) {
     api::ObjectResponse resp;
     grpc::ClientContext ctx;
+    AddToken(&ctx, token_);
     grpc::Status s = (stub_.get()->*m)(&ctx, req, &resp);
     if (!s.ok()) return RpcError(s);
     return DecodeObject(kind, resp);
@@ -193,12 +199,13 @@ class GrpcClient : public Client {
   }
 
   std::unique_ptr<api::Lpv::Stub> stub_;
+  std::string token_;
 };
 
 }  // namespace
 
-std::unique_ptr<Client> NewGrpcClient(const std::string& target) {
-  return std::make_unique<GrpcClient>(target);
+std::unique_ptr<Client> NewGrpcClient(const std::string& target, const std::string& token) {
+  return std::make_unique<GrpcClient>(target, token);
 }
 
 }  // namespace lpv::client

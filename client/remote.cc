@@ -8,6 +8,8 @@
 
 #include "api/service.grpc.pb.h"
 #include "api/status_proto.h"
+#include "apiserver/auth.h"
+#include "client/rpc_status.h"
 
 namespace lpv::client {
 
@@ -29,27 +31,41 @@ Result<std::string> ResolveServer(const std::string& flag, const std::string& da
                       "`lpv server --data-dir " + dir + "`");
 }
 
-Result<ServerInfo> GetServerInfo(const std::string& target, int timeout_ms) {
+std::string ResolveToken(const std::string& flag, const std::string& data_dir) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("LPV_TOKEN"); env && *env) return env;
+  std::ifstream in(apiserver::TokenFile(data_dir.empty() ? DefaultDataDir() : data_dir));
+  std::string token;
+  in >> token;
+  return token;
+}
+
+Result<ServerInfo> GetServerInfo(const std::string& target, int timeout_ms,
+                                 const std::string& token) {
   auto stub = api::Lpv::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   ctx.set_wait_for_ready(true);
+  AddToken(&ctx, token);
   api::InfoRequest req;
   api::InfoResponse resp;
   grpc::Status s = stub->Info(&ctx, req, &resp);
   if (!s.ok()) {
-    return Status::Make(Reason::ServiceUnavailable,
-                        "The connection to the server " + target +
-                            " was refused - did you specify the right host or port?");
+    return FromRpcStatus(s, Status::Make(Reason::ServiceUnavailable,
+                                         "The connection to the server " + target +
+                                             " was refused - did you specify the right host "
+                                             "or port?"));
   }
   return ServerInfo{resp.version(), resp.revision(), resp.data_dir()};
 }
 
 Result<std::string> CallAdmin(const std::string& target, const std::string& verb,
                               const std::vector<std::string>& args,
-                              const std::map<std::string, std::string>& options) {
+                              const std::map<std::string, std::string>& options,
+                              const std::string& token) {
   auto stub = api::Lpv::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
+  AddToken(&ctx, token);
   api::AdminRequest req;
   req.set_verb(verb);
   for (const auto& a : args) req.add_args(a);
@@ -57,9 +73,10 @@ Result<std::string> CallAdmin(const std::string& target, const std::string& verb
   api::AdminResponse resp;
   grpc::Status s = stub->Admin(&ctx, req, &resp);
   if (!s.ok()) {
-    return Status::Make(Reason::ServiceUnavailable,
-                        "The connection to the server " + target +
-                            " was refused - did you specify the right host or port?");
+    return FromRpcStatus(s, Status::Make(Reason::ServiceUnavailable,
+                                         "The connection to the server " + target +
+                                             " was refused - did you specify the right host "
+                                             "or port?"));
   }
   if (resp.has_status() && resp.status().code() != 0) return api::StatusFromProto(resp.status());
   return resp.output();

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "apiserver/auth.h"
 #include "apiserver/grpc_service.h"
 #include "kubelet-fake/admin.h"
 #include "kubelet-fake/fleet.h"
@@ -60,6 +61,21 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const Options& options) {
 
   if (!options.listen.empty()) {
     c->service_ = std::make_unique<apiserver::GrpcService>(c->apiserver_.get(), c->data_dir_);
+    // Beyond loopback, anyone who can reach the port could rewrite the cluster: ask for a
+    // token that only the data dir's owner can read.
+    c->token_ = options.token;
+    if (c->token_.empty() && !apiserver::IsLoopbackAddress(options.listen)) {
+      auto token = apiserver::GenerateToken();
+      if (!token.ok()) return token.status();
+      c->token_ = *token;
+    }
+    std::error_code rm_ec;
+    fs::remove(apiserver::TokenFile(c->data_dir_), rm_ec);  // an earlier run's token
+    if (!c->token_.empty()) {
+      Status ts = apiserver::WriteTokenFile(c->data_dir_, c->token_);
+      if (!ts.ok()) return ts;
+      c->service_->SetToken(c->token_);
+    }
     int port = 0;
     Cluster* self = c.get();
     c->service_->SetAdminHandler(

@@ -50,6 +50,10 @@ struct Options {
   // The gRPC listen address. Loopback by default; port 0 picks a free port. Empty = no
   // gRPC service (in-process use only).
   std::string listen = "127.0.0.1:0";
+  // The bearer token every gRPC call must carry (apiserver/auth.h). Empty: none when
+  // `listen` is loopback only, else a fresh random one. A token in use is written to
+  // DATA/token (mode 0600), where local clients read it.
+  std::string token;
   // Sync every write to the WAL (see store::Options::sync).
   bool sync = true;
   int64_t history_limit = 100000;
@@ -82,6 +86,8 @@ class Cluster {
   const std::string& data_dir() const { return data_dir_; }
   // host:port of the gRPC service ("" without one).
   const std::string& address() const { return address_; }
+  // The bearer token the gRPC service requires ("" = none).
+  const std::string& token() const { return token_; }
   Clock* clock() const { return clock_; }
   // nullptr unless start_controllers.
   kubelet::Fleet* fleet() { return fleet_.get(); }
@@ -104,6 +110,7 @@ class Cluster {
   std::string data_dir_;
   bool temporary_dir_ = false;
   std::string address_;
+  std::string token_;
   Clock* clock_ = nullptr;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<apiserver::APIServer> apiserver_;

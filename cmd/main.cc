@@ -19,6 +19,7 @@ using namespace lpv;
 struct Global {
   std::string server;
   std::string data_dir;
+  std::string token;
 };
 
 int RunServer(const cluster::Options& opts) {
@@ -55,13 +56,15 @@ std::unique_ptr<client::Client> Connect(const Global& g, int* rc) {
     *rc = 1;
     return nullptr;
   }
-  auto info = client::GetServerInfo(*target);
+  std::string token = client::ResolveToken(g.token, g.data_dir);
+  auto info = client::GetServerInfo(*target, 2000, token);
   if (!info.ok()) {
-    std::cerr << info.status().message() << "\n";
+    const Status& s = info.status();
+    std::cerr << (s.reason() == Reason::Unauthorized ? s.KubectlString() : s.message()) << "\n";
     *rc = 1;
     return nullptr;
   }
-  return client::NewGrpcClient(*target);
+  return client::NewGrpcClient(*target, token);
 }
 
 }  // namespace
@@ -76,6 +79,9 @@ int main(int argc, char** argv) {
   app.add_option("--server,-s", g.server, "host:port of the lpv server (or $LPV_SERVER)");
   app.add_option("--data-dir", g.data_dir,
                  "data dir of the server (default $LPV_DATA_DIR or ~/.lpv)");
+  app.add_option("--token", g.token,
+                 "bearer token for a server listening beyond loopback (or $LPV_TOKEN; default: "
+                 "the token file in the data dir)");
   cmd::Streams streams{std::cout, std::cerr, std::cin};
   int rc = 0;
 
@@ -84,7 +90,9 @@ int main(int argc, char** argv) {
   sopts.data_dir = "";
   bool no_sync = false;
   auto* server = app.add_subcommand("server", "Run the cluster: store, API server, controllers");
-  server->add_option("--listen", sopts.listen, "address to listen on (loopback by default)")
+  server->add_option("--listen", sopts.listen,
+                     "address to listen on (loopback by default; any other address requires "
+                     "the bearer token the server writes to DATA/token)")
       ->default_val("127.0.0.1:0");
   server->add_flag("--unsafe-no-fsync", no_sync,
                    "do not sync writes to disk (faster; a crash may lose the last writes)");
@@ -229,7 +237,8 @@ int main(int argc, char** argv) {
         rc = 1;
         return;
       }
-      auto out = client::CallAdmin(*target, verb, sub->remaining());
+      auto out = client::CallAdmin(*target, verb, sub->remaining(), {},
+                                   client::ResolveToken(g.token, g.data_dir));
       if (!out.ok()) {
         std::cerr << out.status().KubectlString() << "\n";
         rc = 1;

@@ -203,8 +203,8 @@ int Apply(client::Client& c, const ApplyOptions& o, Streams s) {
         continue;
       }
       if (!created.ok()) {
-        s.err << "Error from server (" << ReasonName(created.status().reason())
-              << "): error when creating \"" << lo.source << "\": "
+        s.err << created.status().KubectlPrefix() << "error when creating \"" << lo.source
+              << "\": "
               << created.status().message() << "\n";
         rc = 1;
         continue;
@@ -253,8 +253,8 @@ int Apply(client::Client& c, const ApplyOptions& o, Streams s) {
         break;
       }
       if (!updated.ok()) {
-        s.err << "Error from server (" << ReasonName(updated.status().reason())
-              << "): error when applying patch to \"" << lo.source << "\": "
+        s.err << updated.status().KubectlPrefix() << "error when applying patch to \""
+              << lo.source << "\": "
               << updated.status().message() << "\n";
         rc = 1;
         break;

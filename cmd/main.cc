@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "cmd/bench.h"
 #include "cmd/demo.h"
 #include "cmd/verbs.h"
+#include "rest/kube_api.h"
 
 namespace {
 
@@ -37,12 +39,26 @@ int RunServer(const cluster::Options& opts) {
   }
   std::cout << "lpv server listening on " << (*c)->address() << " (data dir "
             << (*c)->data_dir() << ")" << std::endl;
+  // The Kubernetes REST API for kubectl and client libraries: loopback only, always.
+  auto kube = rest::KubeApi::Start((*c)->apiserver(), {});
+  if (!kube.ok()) {
+    std::cerr << "error: " << kube.status().message() << "\n";
+    return 1;
+  }
+  std::string kubeconfig = rest::KubeconfigPath((*c)->data_dir());
+  if (Status s = rest::WriteKubeconfig(kubeconfig, (*kube)->url()); !s.ok()) {
+    std::cerr << "error: " << s.message() << "\n";
+    return 1;
+  }
+  std::cout << "lpv Kubernetes API on " << (*kube)->url() << " (kubeconfig " << kubeconfig << ")"
+            << std::endl;
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&set, &sig);
     (*c)->Stop();
   });
   (*c)->Wait();
+  (*kube)->Stop();
   // Wake the signal thread if the server stopped for another reason.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
@@ -201,6 +217,21 @@ int main(int argc, char** argv) {
   events->callback([&] {
     auto c = Connect(g, &rc);
     if (c) rc = cmd::Events(*c, eopts, streams);
+  });
+
+  // kubeconfig
+  auto* kubeconfig = app.add_subcommand(
+      "kubeconfig", "Print the path of the kubeconfig a running server wrote (for kubectl)");
+  kubeconfig->callback([&] {
+    std::string dir = g.data_dir.empty() ? client::DefaultDataDir() : g.data_dir;
+    std::string path = rest::KubeconfigPath(dir);
+    if (!std::ifstream(path)) {
+      std::cerr << "error: no kubeconfig in " << dir << ": is `lpv server --data-dir " << dir
+                << "` running?\n";
+      rc = 1;
+      return;
+    }
+    std::cout << path << "\n";
   });
 
   // demo

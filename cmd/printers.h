@@ -36,6 +36,22 @@ std::string PrintTable(const std::string& kind,
                        const std::vector<const google::protobuf::Message*>& objects,
                        const PrintOptions& options);
 
+// The table behind PrintTable, as the API server's Table response carries it: the
+// columns as printers.go names them ("Access Modes"; wide = priority 1) and each object's
+// cells (wide ones included), for objects of `kind`. Objects of another kind get no row.
+struct TableColumn {
+  std::string name;
+  bool wide = false;
+};
+struct TableData {
+  std::vector<TableColumn> columns;
+  std::vector<std::vector<std::string>> rows;  // rows[i] is objects[i]'s, when it has one
+  std::vector<size_t> objects;                 // the index in `objects` of each row
+};
+TableData BuildTable(const std::string& kind,
+                     const std::vector<const google::protobuf::Message*>& objects,
+                     const PrintOptions& options);
+
 // What a describe page shows beyond the object and its events. kubectl's describers
 // list these from the API server; lpv's caller passes them in.
 struct DescribeContext {

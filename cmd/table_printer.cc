@@ -321,6 +321,24 @@ std::string CellText(const std::string& cell) {
 
 }  // namespace
 
+TableData BuildTable(const std::string& kind,
+                     const std::vector<const google::protobuf::Message*>& objects,
+                     const PrintOptions& options) {
+  static const auto* generic = new TableDefinition{{{"Name"}, {"Age"}}, true, GenericRow};
+  auto it = Tables().find(kind);
+  const TableDefinition& table = it == Tables().end() ? *generic : it->second;
+  TableData data;
+  for (const Column& c : table.columns) data.columns.push_back({c.name, c.wide});
+  for (size_t i = 0; i < objects.size(); ++i) {
+    if (objects[i] == nullptr) continue;
+    std::optional<Row> row = table.row(*objects[i], options);
+    if (!row) continue;
+    data.rows.push_back(std::move(*row));
+    data.objects.push_back(i);
+  }
+  return data;
+}
+
 std::string PrintTable(const std::string& kind,
                        const std::vector<const google::protobuf::Message*>& objects,
                        const PrintOptions& options) {

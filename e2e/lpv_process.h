@@ -143,6 +143,15 @@ class ServerProcess {
   const std::string& address() const { return address_; }
   const std::string& data_dir() const { return data_dir_; }
 
+  // The server's next line of output after the "listening on" line, e.g. "lpv Kubernetes
+  // API on http://127.0.0.1:PORT (kubeconfig DATA/kubeconfig)"; "" at end of output.
+  std::string NextLine() {
+    std::string line;
+    char c;
+    while (out_fd_ >= 0 && read(out_fd_, &c, 1) == 1 && c != '\n') line += c;
+    return line;
+  }
+
   // Runs `lpv --server ADDRESS args...`.
   CommandResult Lpv(std::vector<std::string> args, const std::string& input = "") const {
     std::vector<std::string> full = {"--server", address_};

@@ -1,0 +1,353 @@
+// The REST API in process: an API-only cluster, its registries served over HTTP, and
+// requests as kubectl and client libraries send them.
+#include <gtest/gtest.h>
+
+#include "api/codec.h"
+#include "client/client.h"
+#include "cluster/cluster.h"
+#include "rest/kube_api.h"
+#include "rest/tests/http_client.h"
+
+namespace lpv::rest {
+namespace {
+
+using testing::Call;
+using testing::LineStream;
+using Json = nlohmann::ordered_json;
+
+const char* kPv = R"({"apiVersion":"v1","kind":"PersistentVolume",
+  "metadata":{"name":"NAME","labels":{"disk":"DISK"}},
+  "spec":{"capacity":{"storage":"100Gi"},"accessModes":["ReadWriteOnce"],
+    "persistentVolumeReclaimPolicy":"Delete","storageClassName":"local-storage",
+    "local":{"path":"/mnt/disks/ssd1"},
+    "nodeAffinity":{"required":{"nodeSelectorTerms":[{"matchExpressions":[
+      {"key":"kubernetes.io/hostname","operator":"In","values":["node-1"]}]}]}}}})";
+
+std::string Pv(const std::string& name, const std::string& disk = "ssd") {
+  std::string s = kPv;
+  s.replace(s.find("NAME"), 4, name);
+  s.replace(s.find("DISK"), 4, disk);
+  return s;
+}
+
+const char* kPod = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},
+  "spec":{"containers":[{"name":"app","image":"busybox"},{"name":"side","image":"busybox"}]}})";
+
+class RestApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster::Options opts;
+    opts.history_limit = history_limit_;
+    auto c = cluster::Cluster::Start(opts);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    cluster_ = std::move(*c);
+    KubeApiOptions kopts;
+    kopts.handlers.bookmark_interval = std::chrono::milliseconds(0);
+    auto api = KubeApi::Start(cluster_->apiserver(), kopts);
+    ASSERT_TRUE(api.ok()) << api.status().ToString();
+    api_ = std::move(*api);
+    url_ = api_->url();
+  }
+  void TearDown() override {
+    if (api_) api_->Stop();
+    if (cluster_) cluster_->Stop();
+  }
+
+  testing::HttpResponse Get(const std::string& target,
+                            std::vector<std::pair<std::string, std::string>> h = {}) {
+    return Call(url_, "GET", target, "", std::move(h));
+  }
+
+  int64_t history_limit_ = 100000;
+  std::unique_ptr<cluster::Cluster> cluster_;
+  std::unique_ptr<KubeApi> api_;
+  std::string url_;
+};
+
+TEST_F(RestApiTest, DiscoveryListsKindsVerbsAndShortNames) {
+  EXPECT_EQ(Get("/version").json()["major"], "1");
+  EXPECT_EQ(Get("/api").json()["versions"], Json::array({"v1"}));
+  auto groups = Get("/apis").json()["groups"];
+  std::vector<std::string> names;
+  for (const auto& g : groups) names.push_back(g["name"]);
+  EXPECT_NE(std::find(names.begin(), names.end(), "apps"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "storage.k8s.io"), names.end());
+
+  auto core = Get("/api/v1").json();
+  EXPECT_EQ(core["groupVersion"], "v1");
+  std::map<std::string, Json> by_name;
+  for (const auto& r : core["resources"]) by_name[r["name"]] = r;
+  EXPECT_EQ(by_name["persistentvolumes"]["shortNames"], Json::array({"pv"}));
+  EXPECT_EQ(by_name["persistentvolumes"]["namespaced"], false);
+  EXPECT_EQ(by_name["persistentvolumeclaims"]["shortNames"], Json::array({"pvc"}));
+  EXPECT_EQ(by_name["persistentvolumeclaims"]["namespaced"], true);
+  EXPECT_EQ(by_name["pods"]["shortNames"], Json::array({"po"}));
+  EXPECT_EQ(by_name["nodes"]["shortNames"], Json::array({"no"}));
+  EXPECT_EQ(by_name["events"]["shortNames"], Json::array({"ev"}));
+  EXPECT_EQ(by_name["pods/binding"]["verbs"], Json::array({"create"}));
+  EXPECT_TRUE(by_name.count("persistentvolumes/status"));
+  auto verbs = by_name["persistentvolumes"]["verbs"];
+  EXPECT_NE(std::find(verbs.begin(), verbs.end(), "watch"), verbs.end());
+
+  auto apps = Get("/apis/apps/v1").json();
+  EXPECT_EQ(apps["resources"][0]["name"], "statefulsets");
+  EXPECT_EQ(apps["resources"][0]["shortNames"], Json::array({"sts"}));
+  auto storage = Get("/apis/storage.k8s.io/v1").json();
+  EXPECT_EQ(storage["resources"][0]["shortNames"], Json::array({"sc"}));
+  EXPECT_EQ(Get("/apis/batch/v1").code, 404);
+}
+
+TEST_F(RestApiTest, CreateGetListAndErrorsAsStatus) {
+  auto created = Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-a"));
+  ASSERT_EQ(created.code, 201) << created.body;
+  EXPECT_EQ(created.json()["metadata"]["name"], "pv-a");
+  EXPECT_FALSE(created.json()["metadata"]["uid"].get<std::string>().empty());
+
+  auto got = Get("/api/v1/persistentvolumes/pv-a");
+  ASSERT_EQ(got.code, 200);
+  EXPECT_EQ(got.json()["spec"]["capacity"]["storage"], "100Gi");
+
+  auto again = Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-a"));
+  EXPECT_EQ(again.code, 409);
+  EXPECT_EQ(again.json()["kind"], "Status");
+  EXPECT_EQ(again.json()["reason"], "AlreadyExists");
+  EXPECT_EQ(again.json()["message"], "persistentvolumes \"pv-a\" already exists");
+
+  auto missing = Get("/api/v1/persistentvolumes/nope");
+  EXPECT_EQ(missing.code, 404);
+  EXPECT_EQ(missing.json()["reason"], "NotFound");
+  EXPECT_EQ(missing.json()["message"], "persistentvolumes \"nope\" not found");
+  EXPECT_EQ(missing.json()["details"]["name"], "nope");
+
+  Json bad = Json::parse(Pv("pv-bad"));
+  bad["spec"].erase("nodeAffinity");
+  auto invalid = Call(url_, "POST", "/api/v1/persistentvolumes", bad.dump());
+  EXPECT_EQ(invalid.code, 422);
+  EXPECT_EQ(invalid.json()["reason"], "Invalid");
+  EXPECT_EQ(invalid.json()["details"]["causes"][0]["field"], "spec.nodeAffinity");
+
+  auto garbage = Call(url_, "POST", "/api/v1/persistentvolumes", "{not json");
+  EXPECT_EQ(garbage.code, 400);
+  EXPECT_EQ(garbage.json()["reason"], "BadRequest");
+
+  EXPECT_EQ(Get("/api/v1/foos").code, 404);
+}
+
+TEST_F(RestApiTest, ListSelectorsAndPages) {
+  for (const char* n : {"pv-1", "pv-2", "pv-3"}) {
+    ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv(n, n == std::string("pv-2") ? "hdd" : "ssd")).code, 201);
+  }
+  auto all = Get("/api/v1/persistentvolumes").json();
+  EXPECT_EQ(all["kind"], "PersistentVolumeList");
+  EXPECT_EQ(all["items"].size(), 3u);
+  EXPECT_FALSE(all["metadata"]["resourceVersion"].get<std::string>().empty());
+
+  auto ssd = Get("/api/v1/persistentvolumes?labelSelector=disk%3Dssd").json();
+  ASSERT_EQ(ssd["items"].size(), 2u);
+  auto by_name = Get("/api/v1/persistentvolumes?fieldSelector=metadata.name%3Dpv-3").json();
+  ASSERT_EQ(by_name["items"].size(), 1u);
+  EXPECT_EQ(by_name["items"][0]["metadata"]["name"], "pv-3");
+  auto bad_field = Get("/api/v1/persistentvolumes?fieldSelector=spec.foo%3Dx");
+  EXPECT_EQ(bad_field.code, 400);
+  EXPECT_EQ(bad_field.json()["message"], "field label not supported: spec.foo");
+
+  auto page1 = Get("/api/v1/persistentvolumes?limit=2").json();
+  ASSERT_EQ(page1["items"].size(), 2u);
+  EXPECT_EQ(page1["items"][0]["metadata"]["name"], "pv-1");
+  EXPECT_EQ(page1["metadata"]["remainingItemCount"], 1);
+  std::string token = page1["metadata"]["continue"];
+  auto page2 = Get("/api/v1/persistentvolumes?limit=2&continue=" + token).json();
+  ASSERT_EQ(page2["items"].size(), 1u);
+  EXPECT_EQ(page2["items"][0]["metadata"]["name"], "pv-3");
+  EXPECT_FALSE(page2["metadata"].contains("continue"));
+  EXPECT_EQ(Get("/api/v1/persistentvolumes?continue=%21%21").code, 400);
+}
+
+TEST_F(RestApiTest, UpdateIsOptimisticAndStatusIsASubresource) {
+  auto created = Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-u")).json();
+  Json obj = created;
+  obj["metadata"]["labels"]["disk"] = "nvme";
+  obj["status"]["phase"] = "Released";
+  auto updated = Call(url_, "PUT", "/api/v1/persistentvolumes/pv-u", obj.dump());
+  ASSERT_EQ(updated.code, 200) << updated.body;
+  EXPECT_EQ(updated.json()["metadata"]["labels"]["disk"], "nvme");
+  EXPECT_NE(updated.json()["status"]["phase"], "Released");  // status ignored on the main path
+
+  auto stale = Call(url_, "PUT", "/api/v1/persistentvolumes/pv-u", obj.dump());
+  EXPECT_EQ(stale.code, 409);
+  EXPECT_EQ(stale.json()["reason"], "Conflict");
+
+  Json status = updated.json();
+  status["status"]["phase"] = "Released";
+  auto st = Call(url_, "PUT", "/api/v1/persistentvolumes/pv-u/status", status.dump());
+  ASSERT_EQ(st.code, 200) << st.body;
+  EXPECT_EQ(st.json()["status"]["phase"], "Released");
+
+  auto wrong_name = Call(url_, "PUT", "/api/v1/persistentvolumes/other", status.dump());
+  EXPECT_EQ(wrong_name.code, 400);
+}
+
+TEST_F(RestApiTest, PatchTypes) {
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/namespaces/default/pods", kPod).code, 201);
+  const std::string path = "/api/v1/namespaces/default/pods/web";
+  auto merge = Call(url_, "PATCH", path, R"({"metadata":{"labels":{"tier":"front"}}})",
+                    {{"Content-Type", "application/merge-patch+json"}});
+  ASSERT_EQ(merge.code, 200) << merge.body;
+  EXPECT_EQ(merge.json()["metadata"]["labels"]["tier"], "front");
+
+  // Strategic merge: containers merge by name, so one changes and the other stays.
+  auto smp = Call(url_, "PATCH", path,
+                  R"({"spec":{"containers":[{"name":"side","image":"busybox:1.36"}]}})",
+                  {{"Content-Type", "application/strategic-merge-patch+json"}});
+  ASSERT_EQ(smp.code, 200) << smp.body;
+  auto containers = smp.json()["spec"]["containers"];
+  ASSERT_EQ(containers.size(), 2u);
+  EXPECT_EQ(containers[0]["image"], "busybox");
+  EXPECT_EQ(containers[1]["image"], "busybox:1.36");
+
+  // The same list in a JSON merge patch replaces the whole list (and pods' containers
+  // are immutable, so that is Invalid).
+  auto replace = Call(url_, "PATCH", path,
+                      R"({"spec":{"containers":[{"name":"side","image":"busybox"}]}})",
+                      {{"Content-Type", "application/merge-patch+json"}});
+  EXPECT_EQ(replace.code, 422) << replace.body;
+
+  auto json_patch = Call(url_, "PATCH", path,
+                         R"([{"op":"add","path":"/metadata/annotations","value":{"a":"b"}}])",
+                         {{"Content-Type", "application/json-patch+json"}});
+  ASSERT_EQ(json_patch.code, 200) << json_patch.body;
+  EXPECT_EQ(json_patch.json()["metadata"]["annotations"]["a"], "b");
+
+  auto unknown = Call(url_, "PATCH", path, "{}", {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(unknown.code, 400);
+  EXPECT_EQ(Call(url_, "PATCH", "/api/v1/namespaces/default/pods/none", "{}",
+                 {{"Content-Type", "application/merge-patch+json"}})
+                .code,
+            404);
+}
+
+TEST_F(RestApiTest, BindingAndDeleteOptions) {
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/namespaces/default/pods", kPod).code, 201);
+  auto bind = Call(url_, "POST", "/api/v1/namespaces/default/pods/web/binding",
+                   R"({"apiVersion":"v1","kind":"Binding","metadata":{"name":"web"},
+                       "target":{"apiVersion":"v1","kind":"Node","name":"node-1"}})");
+  ASSERT_EQ(bind.code, 201) << bind.body;
+  EXPECT_EQ(Get("/api/v1/namespaces/default/pods/web").json()["spec"]["nodeName"], "node-1");
+  auto rebind = Call(url_, "POST", "/api/v1/namespaces/default/pods/web/binding",
+                     R"({"metadata":{"name":"web"},"target":{"kind":"Node","name":"node-2"}})");
+  EXPECT_EQ(rebind.code, 409);
+
+  auto bad_policy = Call(url_, "DELETE", "/api/v1/namespaces/default/pods/web",
+                         R"({"propagationPolicy":"Sideways"})");
+  EXPECT_EQ(bad_policy.code, 422);
+  // A pod on a node ends gracefully; grace 0 deletes it at once.
+  auto graceful = Call(url_, "DELETE", "/api/v1/namespaces/default/pods/web",
+                       R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})");
+  ASSERT_EQ(graceful.code, 200) << graceful.body;
+  EXPECT_FALSE(graceful.json()["metadata"]["deletionTimestamp"].is_null());
+  EXPECT_EQ(Get("/api/v1/namespaces/default/pods/web").code, 200);
+  auto now = Call(url_, "DELETE", "/api/v1/namespaces/default/pods/web?gracePeriodSeconds=0");
+  ASSERT_EQ(now.code, 200) << now.body;
+  EXPECT_EQ(Get("/api/v1/namespaces/default/pods/web").code, 404);
+}
+
+TEST_F(RestApiTest, WatchStreamsEventsAndBookmarks) {
+  auto created = Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-w")).json();
+  std::string rv = created["metadata"]["resourceVersion"];
+  LineStream watch(url_, "/api/v1/persistentvolumes?watch=true&allowWatchBookmarks=true"
+                         "&resourceVersion=" + rv);
+  ASSERT_EQ(watch.code(), 200);
+  Json patch = {{"metadata", {{"labels", {{"disk", "hdd"}}}}}};
+  ASSERT_EQ(Call(url_, "PATCH", "/api/v1/persistentvolumes/pv-w", patch.dump(),
+                 {{"Content-Type", "application/merge-patch+json"}})
+                .code,
+            200);
+  auto ev = watch.NextEvent();
+  EXPECT_EQ(ev["type"], "MODIFIED");
+  EXPECT_EQ(ev["object"]["metadata"]["labels"]["disk"], "hdd");
+  std::string modified_rv = ev["object"]["metadata"]["resourceVersion"];
+  // Idle with bookmarks allowed (interval 0 here): a BOOKMARK at the last event's version.
+  auto bookmark = watch.NextEvent();
+  EXPECT_EQ(bookmark["type"], "BOOKMARK");
+  EXPECT_EQ(bookmark["object"]["metadata"]["resourceVersion"], modified_rv);
+  EXPECT_EQ(bookmark["object"]["kind"], "PersistentVolume");
+}
+
+TEST_F(RestApiTest, WatchFromZeroStartsWithTheCurrentState) {
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-z")).code, 201);
+  LineStream watch(url_, "/api/v1/persistentvolumes?watch=1&resourceVersion=0");
+  auto ev = watch.NextEvent();
+  EXPECT_EQ(ev["type"], "ADDED");
+  EXPECT_EQ(ev["object"]["metadata"]["name"], "pv-z");
+  // The pv-protection finalizer keeps the volume: deletion is a MODIFIED event that sets
+  // deletionTimestamp.
+  ASSERT_EQ(Call(url_, "DELETE", "/api/v1/persistentvolumes/pv-z").code, 200);
+  auto marked = watch.NextEvent();
+  EXPECT_EQ(marked["type"], "MODIFIED");
+  EXPECT_TRUE(marked["object"]["metadata"].contains("deletionTimestamp"));
+}
+
+// A store that keeps only the last few revisions, so an old resourceVersion is compacted.
+class ShortHistoryTest : public RestApiTest {
+ protected:
+  ShortHistoryTest() { history_limit_ = 2; }
+};
+
+TEST_F(ShortHistoryTest, WatchFromACompactedVersionIs410Status) {
+  for (const char* n : {"pv-o1", "pv-o2", "pv-o3", "pv-o4", "pv-o5", "pv-o6"}) {
+    ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv(n)).code, 201);
+  }
+  LineStream watch(url_, "/api/v1/persistentvolumes?watch=true&resourceVersion=1");
+  EXPECT_EQ(watch.code(), 200);
+  auto ev = watch.NextEvent();
+  EXPECT_EQ(ev["type"], "ERROR");
+  EXPECT_EQ(ev["object"]["kind"], "Status");
+  EXPECT_EQ(ev["object"]["code"], 410);
+  EXPECT_EQ(ev["object"]["reason"], "Expired");
+}
+
+TEST_F(RestApiTest, ServerSideTables) {
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-t")).code, 201);
+  const std::pair<std::string, std::string> accept = {
+      "Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"};
+  auto table = Get("/api/v1/persistentvolumes", {accept}).json();
+  EXPECT_EQ(table["kind"], "Table");
+  EXPECT_EQ(table["apiVersion"], "meta.k8s.io/v1");
+  std::vector<std::string> columns;
+  for (const auto& c : table["columnDefinitions"]) columns.push_back(c["name"]);
+  EXPECT_EQ(columns, (std::vector<std::string>{"Name", "Capacity", "Access Modes",
+                                               "Reclaim Policy", "Status", "Claim",
+                                               "StorageClass", "Reason", "Age", "VolumeMode"}));
+  EXPECT_EQ(table["columnDefinitions"][9]["priority"], 1);  // wide only
+  ASSERT_EQ(table["rows"].size(), 1u);
+  auto cells = table["rows"][0]["cells"];
+  EXPECT_EQ(cells[0], "pv-t");
+  EXPECT_EQ(cells[1], "100Gi");
+  EXPECT_EQ(cells[2], "RWO");
+  EXPECT_EQ(cells[3], "Delete");
+  EXPECT_EQ(cells[6], "local-storage");
+  EXPECT_EQ(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+  EXPECT_EQ(table["rows"][0]["object"]["metadata"]["name"], "pv-t");
+
+  auto one = Get("/api/v1/persistentvolumes/pv-t", {accept}).json();
+  EXPECT_EQ(one["kind"], "Table");
+  EXPECT_EQ(one["rows"][0]["cells"][0], "pv-t");
+}
+
+// The gRPC service and the REST API serve the same registries: one object read both ways
+// is the same Kubernetes JSON.
+TEST_F(RestApiTest, GrpcAndRestAgree) {
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-g")).code, 201);
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/namespaces/default/pods", kPod).code, 201);
+  auto grpc = client::NewGrpcClient(cluster_->address());
+  const auto* pv_kind = api::KindOf("PersistentVolume");
+  auto via_grpc = grpc->Get(*pv_kind, "", "pv-g");
+  ASSERT_TRUE(via_grpc.ok()) << via_grpc.status().ToString();
+  EXPECT_EQ(Get("/api/v1/persistentvolumes/pv-g").json(), api::ToJson(**via_grpc));
+  auto pod = grpc->Get(*api::KindOf("Pod"), "default", "web");
+  ASSERT_TRUE(pod.ok());
+  EXPECT_EQ(Get("/api/v1/namespaces/default/pods/web").json(), api::ToJson(**pod));
+}
+
+}  // namespace
+}  // namespace lpv::rest

@@ -101,6 +101,8 @@ class Fleet {
   // them. Requires mu_.
   Status AddNodeLocked(const std::string& name, int index, bool up);
   Status StartNodeLocked(Node& node);
+  // Starts these nodes concurrently (64 at a time); the first error. Requires mu_.
+  Status StartNodesLocked(const std::vector<Node*>& nodes);
   Node* Find(const std::string& name) const;  // requires mu_
   void RouteVolume(const client::ObjectRef& pv);
   void ResyncProvisioners();

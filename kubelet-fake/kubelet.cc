@@ -127,8 +127,18 @@ FakeKubelet::FakeKubelet(client::Client* client, KubeletOptions options)
 
 FakeKubelet::~FakeKubelet() { Stop(); }
 
+// The first three octets of the node's pod CIDR: 10.244.<index> as kind numbers its first
+// 255 nodes, then 10.<index / 256>.<index % 256> so a fleet of thousands still gets valid,
+// distinct /24s.
+std::string FakeKubelet::PodPrefix() const {
+  int i = options_.node_index;
+  if (i < 256) return "10.244." + std::to_string(i);
+  return "10." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+}
+
 std::string FakeKubelet::InternalIP() const {
-  return "172.18.0." + std::to_string(options_.node_index + 1);
+  int n = options_.node_index + 1;  // 172.18.0.<index+1>, carrying into the third octet
+  return "172.18." + std::to_string(n / 256) + "." + std::to_string(n % 256);
 }
 
 void FakeKubelet::NodeEvent(const std::string& reason, const std::string& message) {
@@ -223,8 +233,7 @@ Status FakeKubelet::PostNodeStatus(bool starting) {
       api::Node node;
       node.mutable_metadata()->set_name(name);
       // The pod CIDR node IPAM would give it; pod IPs come from it.
-      node.mutable_spec()->set_pod_cidr("10.244." + std::to_string(options_.node_index) +
-                                        ".0/24");
+      node.mutable_spec()->set_pod_cidr(PodPrefix() + ".0/24");
       for (const auto& [k, v] : node_labels_) (*node.mutable_metadata()->mutable_labels())[k] = v;
       auto& ann = *node.mutable_metadata()->mutable_annotations();
       ann["node.alpha.kubernetes.io/ttl"] = "0";
@@ -528,7 +537,7 @@ std::string FakeKubelet::AllocatePodIP(const api::Pod& pod) {
       if (!p.status().pod_ip().empty()) used.insert(p.status().pod_ip());
     }
   }
-  std::string prefix = "10.244." + std::to_string(options_.node_index) + ".";
+  std::string prefix = PodPrefix() + ".";
   std::string ip;
   for (int n = 2; n < 255 && ip.empty(); ++n) {
     if (!used.count(prefix + std::to_string(n))) ip = prefix + std::to_string(n);

@@ -51,7 +51,8 @@ struct KubeletOptions {
   std::string node_name;
   // The node's root directory: a volume path /mnt/disks/vol1 is <node_root>/mnt/disks/vol1.
   std::string node_root;
-  // Numbers the node's addresses: InternalIP 172.18.0.<index+1>, pod IPs 10.244.<index>.N.
+  // Numbers the node's addresses: InternalIP 172.18.0.<index+1>, pod IPs 10.244.<index>.N
+  // (carrying into the next octet past 255 nodes).
   int node_index = 1;
   Clock* clock = nullptr;  // default: the real clock
   // How often the node status (Ready's lastHeartbeatTime) is renewed
@@ -108,6 +109,7 @@ class FakeKubelet {
   Status UpdatePodStatus(const api::Pod& pod, bool running);
   std::string AllocatePodIP(const api::Pod& pod);
   std::string InternalIP() const;
+  std::string PodPrefix() const;
   void NodeEvent(const std::string& reason, const std::string& message);
 
   client::Client* client_;

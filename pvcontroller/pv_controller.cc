@@ -92,7 +92,7 @@ Status PersistentVolumeController::syncUnboundClaim(const api::PersistentVolumeC
       node = GetNode(node_name);
       if (!node) return Status::NotFound("nodes", node_name);  // retried with backoff
     }
-    std::vector<VolumePtr> candidates = CandidateVolumes(claim);
+    std::vector<VolumePtr> candidates = CandidateVolumes(claim, *delay_binding && !node);
     Result<VolumePtr> found = node ? FindMatchingVolume(claim, candidates, node.get(), {}, true)
                                    : FindBestMatchForClaim(claim, candidates, *delay_binding);
     if (!found.ok()) {

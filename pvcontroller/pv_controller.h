@@ -72,8 +72,10 @@ class PersistentVolumeController {
   NodePtr GetNode(const std::string& name) const;
   // Every class: the informer's, or a live list.
   std::vector<ClassPtr> ListClasses(bool live) const;
-  // The volumes a claim may bind: those of its class and those whose claimRef names it.
-  std::vector<VolumePtr> CandidateVolumes(const api::PersistentVolumeClaim& claim);
+  // The volumes a claim may bind: those of its class and those whose claimRef names it;
+  // `prebound_only`: only the latter (a delayed-binding claim without a selected node).
+  std::vector<VolumePtr> CandidateVolumes(const api::PersistentVolumeClaim& claim,
+                                          bool prebound_only);
 
   // ---- pv_controller.go: the sync logic, named as in Kubernetes
   Status syncClaim(const api::PersistentVolumeClaim& claim);

@@ -229,11 +229,16 @@ std::vector<ClassPtr> PersistentVolumeController::ListClasses(bool live) const {
 }
 
 std::vector<VolumePtr> PersistentVolumeController::CandidateVolumes(
-    const api::PersistentVolumeClaim& claim) {
+    const api::PersistentVolumeClaim& claim, bool prebound_only) {
   std::set<std::string> names;
-  for (const auto& key :
-       volumes_->IndexKeys(kByStorageClass, GetPersistentVolumeClaimClass(claim))) {
-    names.insert(key);
+  // Only a volume pre-bound to the claim can match a delayed-binding claim without a node
+  // (FindMatchingVolume skips every other one): the class's volumes need not be looked at,
+  // which keeps each such sync O(1) instead of O(volumes of the class).
+  if (!prebound_only) {
+    for (const auto& key :
+         volumes_->IndexKeys(kByStorageClass, GetPersistentVolumeClaimClass(claim))) {
+      names.insert(key);
+    }
   }
   // A volume pre-bound to the claim matches whatever its class.
   for (const auto& key : volumes_->IndexKeys(kByClaimRef, ClaimToClaimKey(claim))) {

@@ -108,4 +108,13 @@ class LocalClient : public Client {
 // as a bearer token on every call when it is not empty (remote.h ResolveToken finds it).
 std::unique_ptr<Client> NewGrpcClient(const std::string& target, const std::string& token = "");
 
+struct GrpcClientOptions {
+  std::string token;  // as above
+  // Events a watch may have received that its caller has not yet taken before it is cut
+  // off with Gone (and an informer relists), as store::Options::watch_queue_limit.
+  size_t watch_queue_limit = 100000;
+};
+std::unique_ptr<Client> NewGrpcClient(const std::string& target,
+                                      const GrpcClientOptions& options);
+
 }  // namespace lpv::client

@@ -30,12 +30,14 @@ Result<ObjectPtr> DecodeObject(const api::KindInfo& kind, const api::ObjectRespo
 }
 
 // Reads the server stream on its own thread so Next() can wait with a timeout and Stop()
-// can cancel from anywhere.
+// can cancel from anywhere. Events the caller has not taken wait in a bounded queue: a
+// caller more than `queue_limit` behind is cut off with Gone, as the store cuts off its own
+// slow watchers, and relists, rather than the queue growing without bound.
 class GrpcWatch : public WatchStream {
  public:
   GrpcWatch(api::Lpv::Stub* stub, const api::KindInfo& kind, api::ListRequest req,
-            const std::string& token)
-      : kind_(kind) {
+            const std::string& token, size_t queue_limit)
+      : kind_(kind), queue_limit_(queue_limit) {
     AddToken(&ctx_, token);
     reader_ = stub->Watch(&ctx_, req);
     thread_ = std::thread([this] { Run(); });
@@ -80,6 +82,14 @@ class GrpcWatch : public WatchStream {
       ev.object = kind_.New();
       ev.object->ParseFromString(in.object());
       std::lock_guard<std::mutex> l(mu_);
+      if (queue_.size() >= queue_limit_) {
+        // The store's words for its own cut-off; the queue goes and the watch ends.
+        status_ = Status::Gone("watcher fell behind: more than " + std::to_string(queue_limit_) +
+                               " events queued");
+        queue_.clear();
+        ctx_.TryCancel();
+        break;
+      }
       queue_.push_back(std::move(ev));
       cv_.notify_all();
     }
@@ -93,6 +103,7 @@ class GrpcWatch : public WatchStream {
   }
 
   const api::KindInfo& kind_;
+  const size_t queue_limit_;
   grpc::ClientContext ctx_;
   std::unique_ptr<grpc::ClientReader<api::WatchEvent>> reader_;
   std::thread thread_;
@@ -106,9 +117,10 @@ class GrpcWatch : public WatchStream {
 
 class GrpcClient : public Client {
  public:
-  GrpcClient(const std::string& target, std::string token)
+  GrpcClient(const std::string& target, std::string token, size_t watch_queue_limit)
       : stub_(api::Lpv::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))),
-        token_(std::move(token)) {}
+        token_(std::move(token)),
+        watch_queue_limit_(watch_queue_limit) {}
 
   Result<ObjectPtr> Create(const Message& obj) override {
     const api::KindInfo* kind = api::KindOf(obj);
@@ -174,7 +186,8 @@ class GrpcClient : public Client {
     req.set_label_selector(options.label_selector);
     req.set_field_selector(options.field_selector);
     req.set_resource_version(options.resource_version);
-    return std::unique_ptr<WatchStream>(new GrpcWatch(stub_.get(), kind, req, token_));
+    return std::unique_ptr<WatchStream>(
+        new GrpcWatch(stub_.get(), kind, req, token_, watch_queue_limit_));
   }
 
  private:
@@ -200,12 +213,18 @@ class GrpcClient : public Client {
 
   std::unique_ptr<api::Lpv::Stub> stub_;
   std::string token_;
+  size_t watch_queue_limit_;
 };
 
 }  // namespace
 
 std::unique_ptr<Client> NewGrpcClient(const std::string& target, const std::string& token) {
-  return std::make_unique<GrpcClient>(target, token);
+  return NewGrpcClient(target, GrpcClientOptions{token});
+}
+
+std::unique_ptr<Client> NewGrpcClient(const std::string& target,
+                                      const GrpcClientOptions& options) {
+  return std::make_unique<GrpcClient>(target, options.token, options.watch_queue_limit);
 }
 
 }  // namespace lpv::client

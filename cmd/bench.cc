@@ -648,7 +648,9 @@ bool RunB7(Context& ctx, Figures* f) {
         rocksdb::WriteOptions wo;
         wo.sync = sync;
         raw = Hammer(writers, seconds, [&](int64_t i) {
-          return db->Put(wo, "/registry/persistentvolumes/pv-" + std::to_string(i), bytes).ok();
+          auto s = db->Put(wo, "/registry/persistentvolumes/pv-" + std::to_string(i), bytes);
+          if (!s.ok()) ctx.err << "B7 raw put: " << s.ToString() << "\n";
+          return s.ok();
         });
         delete db;
         fs::remove_all(dir);
@@ -663,7 +665,9 @@ bool RunB7(Context& ctx, Figures* f) {
         api_rate = Hammer(writers, seconds, [&](int64_t i) {
           api::PersistentVolume v = pv;
           v.mutable_metadata()->set_name("pv-" + std::to_string(i));
-          return client->Create(v).ok();
+          auto r = client->Create(v);
+          if (!r.ok()) ctx.err << "B7 API create: " << r.status().ToString() << "\n";
+          return r.ok();
         });
       }
       ok = ok && raw > 0 && api_rate > 0;

@@ -48,7 +48,7 @@ struct Flags {
   int nodes = 50;
   int disks_per_node = 4;
   int replicas = 200;
-  std::string policy = "Parallel";
+  std::string policy = "OrderedReady";  // the article's (the default)
   int max_delay_ms = 0;  // 0 = chosen from the run's length
   int settle_s = 600;
   bool keep = false;
@@ -285,7 +285,7 @@ int main(int argc, char** argv) {
   app.add_option("--disks-per-node", flags.disks_per_node, "disks per node")->default_val(4);
   app.add_option("--replicas", flags.replicas, "StatefulSet replicas")->default_val(200);
   app.add_option("--pod-management-policy", flags.policy, "OrderedReady or Parallel")
-      ->default_val("Parallel");
+      ->default_val("OrderedReady");
   app.add_option("--max-delay-ms", flags.max_delay_ms, "longest random delay before a kill");
   app.add_option("--settle-seconds", flags.settle_s, "how long the pods may take to settle")
       ->default_val(600);

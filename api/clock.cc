@@ -118,6 +118,18 @@ std::string FormatRFC3339(TimePoint t) {
   return buf;
 }
 
+std::string FormatRFC3339Micro(TimePoint t) {
+  auto since = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch());
+  auto secs = std::chrono::floor<std::chrono::seconds>(since);
+  std::time_t tt = secs.count();
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[48];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%06ldZ", static_cast<long>((since - secs).count()));
+  return buf;
+}
+
 std::optional<TimePoint> ParseRFC3339(const std::string& s) {
   std::tm tm{};
   int consumed = 0;
@@ -133,7 +145,13 @@ std::optional<TimePoint> ParseRFC3339(const std::string& s) {
   const char* rest = s.c_str() + consumed;
   if (*rest == '.') {
     ++rest;
-    while (*rest >= '0' && *rest <= '9') ++rest;
+    long micros = 0;
+    int digits = 0;
+    for (; *rest >= '0' && *rest <= '9'; ++rest, ++digits) {
+      if (digits < 6) micros = micros * 10 + (*rest - '0');
+    }
+    for (int d = digits; d < 6; ++d) micros *= 10;
+    t += std::chrono::microseconds(micros);
   }
   if (*rest == 'Z' && rest[1] == '\0') return t;
   int hh = 0, mm = 0;

@@ -79,7 +79,12 @@ class FakeClock : public Clock {
   TimerId next_id_ = 1;
 };
 
+// metav1.Time: RFC 3339 in UTC, whole seconds ("2006-01-02T15:04:05Z").
 std::string FormatRFC3339(TimePoint t);
+// metav1.MicroTime: the same with microseconds ("2006-01-02T15:04:05.000000Z"), as Lease
+// renew times and new-style event times are written.
+std::string FormatRFC3339Micro(TimePoint t);
+// Either form; fractional seconds are kept (to the microsecond).
 std::optional<TimePoint> ParseRFC3339(const std::string& s);
 
 }  // namespace lpv

@@ -32,6 +32,8 @@ std::vector<KindInfo> MakeKinds() {
   add("StatefulSet", "apps", "statefulsets", "statefulset", {"sts"}, true, true,
       &StatefulSet::default_instance());
   add("Event", "", "events", "event", {"ev"}, true, false, &Event::default_instance());
+  add("Lease", "coordination.k8s.io", "leases", "lease", {}, true, false,
+      &Lease::default_instance());
   return kinds;
 }
 

@@ -1806,6 +1806,21 @@ FieldErrors Validate(const Binding& binding) {
   return errs;
 }
 
+FieldErrors Validate(const Lease& lease) {
+  FieldErrors errs = ValidateObjectMeta(lease.metadata(), /*namespaced=*/true);
+  const LeaseSpec& spec = lease.spec();
+  if (spec.has_lease_duration_seconds() && spec.lease_duration_seconds() <= 0) {
+    errs.push_back(FieldError::InvalidRaw("spec.leaseDurationSeconds",
+                                          std::to_string(spec.lease_duration_seconds()),
+                                          "must be greater than 0"));
+  }
+  if (spec.has_lease_transitions() && spec.lease_transitions() < 0) {
+    errs.push_back(FieldError::InvalidRaw("spec.leaseTransitions",
+                                          std::to_string(spec.lease_transitions()), kIsNegative));
+  }
+  return errs;
+}
+
 FieldErrors ValidateUpdate(const StorageClass& updated, const StorageClass& old) {
   FieldErrors errs = ValidateObjectMetaUpdate(updated.metadata(), old.metadata());
   Append(&errs, Validate(updated));
@@ -2056,6 +2071,12 @@ FieldErrors ValidateUpdate(const Node& updated, const Node& old) {
 FieldErrors ValidateUpdate(const Event& updated, const Event& old) {
   FieldErrors errs = ValidateObjectMetaUpdate(updated.metadata(), old.metadata());
   Append(&errs, LegacyValidateEvent(updated));
+  return errs;
+}
+
+FieldErrors ValidateUpdate(const Lease& updated, const Lease& old) {
+  FieldErrors errs = ValidateObjectMetaUpdate(updated.metadata(), old.metadata());
+  Append(&errs, Validate(updated));
   return errs;
 }
 

@@ -96,6 +96,8 @@ FieldErrors Validate(const StatefulSet& set);
 FieldErrors Validate(const Event& event);
 // ValidatePodBinding.
 FieldErrors Validate(const Binding& binding);
+// ValidateLease: leaseDurationSeconds > 0, leaseTransitions >= 0.
+FieldErrors Validate(const Lease& lease);
 
 // ---- Kinds: update (the whole new object is validated too) ----
 
@@ -118,6 +120,7 @@ FieldErrors ValidateUpdate(const StatefulSet& updated, const StatefulSet& old);
 // podCIDR and providerID may only be set from "".
 FieldErrors ValidateUpdate(const Node& updated, const Node& old);
 FieldErrors ValidateUpdate(const Event& updated, const Event& old);
+FieldErrors ValidateUpdate(const Lease& updated, const Lease& old);
 
 // The messages used for unparsable quantities in validation. Kubernetes rejects them while
 // decoding (BadRequest "... cannot be handled as a PersistentVolume: quantities must match

@@ -21,6 +21,7 @@ auto Visit(Message* obj, F&& f) {
   if (auto* o = dynamic_cast<Pod*>(obj)) return f(o);
   if (auto* o = dynamic_cast<Node*>(obj)) return f(o);
   if (auto* o = dynamic_cast<StatefulSet*>(obj)) return f(o);
+  if (auto* o = dynamic_cast<Lease*>(obj)) return f(o);
   return f(dynamic_cast<Event*>(obj));
 }
 
@@ -28,8 +29,9 @@ const google::protobuf::FieldDescriptor* Field(const Message& m, int number) {
   return m.GetDescriptor()->FindFieldByNumber(number);
 }
 
-// Events have no defaults.
+// Events and Leases have no defaults.
 void SetDefaults(Event*) {}
+void SetDefaults(Lease*) {}
 
 constexpr int kSpec = 4;
 

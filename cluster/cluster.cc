@@ -107,6 +107,7 @@ Status Cluster::StartControllers() {
 
   scheduler::Scheduler::Options so;
   so.clock = clock_;
+  so.pod_initial_backoff = options_.pod_initial_backoff;
   scheduler_ = std::make_unique<scheduler::Scheduler>(client, so);
   scheduler_->Start();
   statefulset::StatefulSetController::Options sto;
@@ -121,6 +122,7 @@ Status Cluster::StartControllers() {
   fo.disks_per_node = options_.disks_per_node;
   fo.disk_size = options_.disk_size;
   fo.kubelet.heartbeat_period = options_.node_status_update_frequency;
+  fo.kubelet.lease_renew_interval = options_.node_lease_renew_interval;
   fo.node_lifecycle.grace_period = options_.node_monitor_grace_period;
   // The controller looks at least twice per grace period (Kubernetes: every 5 s of 40 s).
   fo.node_lifecycle.monitor_period =

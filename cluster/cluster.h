@@ -72,6 +72,12 @@ struct Options {
   // (--node-monitor-grace-period). Shorter values make node failure visible sooner.
   Duration node_status_update_frequency = std::chrono::seconds(10);
   Duration node_monitor_grace_period = std::chrono::seconds(40);
+  // How often each kubelet renews its node Lease (the kubelet: a quarter of
+  // nodeLeaseDurationSeconds, 10 s). Leases carry sub-second heartbeats.
+  Duration node_lease_renew_interval = std::chrono::seconds(10);
+  // The scheduling queue's first backoff after a failed attempt (podInitialBackoffSeconds;
+  // Kubernetes allows whole seconds only, 1 by default).
+  Duration pod_initial_backoff = std::chrono::seconds(1);
 };
 
 class Cluster {

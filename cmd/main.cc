@@ -123,6 +123,10 @@ int main(int argc, char** argv) {
   server->add_option("--node-monitor-grace-period", grace_s,
                      "seconds of silence before a node is marked Unknown")
       ->default_val(40);
+  double lease_s = 10;
+  server->add_option("--node-lease-renew-interval", lease_s,
+                     "seconds between a kubelet's node Lease renewals")
+      ->default_val(10);
   bool api_only = false;
   server->add_flag("--api-only", api_only, "run the API server alone: no controllers, no nodes");
   server->callback([&] {
@@ -131,6 +135,8 @@ int main(int argc, char** argv) {
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(heartbeat_s));
     sopts.node_monitor_grace_period =
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(grace_s));
+    sopts.node_lease_renew_interval =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(lease_s));
     sopts.data_dir = g.data_dir.empty() ? client::DefaultDataDir() : g.data_dir;
     sopts.sync = !no_sync;
     rc = RunServer(sopts);

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "api/pod_util.h"
 #include "cmd/printers.h"
 #include "cmd/printers_internal.h"
 
@@ -83,13 +84,6 @@ Row PersistentVolumeClaimRow(const lpv::api::PersistentVolumeClaim& pvc,
           volume_mode};
 }
 
-bool PodReadyConditionTrue(const lpv::api::Pod& pod) {
-  for (const auto& c : pod.status().conditions()) {
-    if (c.type() == "Ready" && c.status() == "True") return true;
-  }
-  return false;
-}
-
 Row PodRow(const lpv::api::Pod& pod, const PrintOptions& options) {
   const auto& status = pod.status();
   std::string reason = status.reason().empty() ? status.phase() : status.reason();
@@ -112,7 +106,7 @@ Row PodRow(const lpv::api::Pod& pod, const PrintOptions& options) {
     }
   }
   if (reason == "Completed" && has_running) {
-    reason = PodReadyConditionTrue(pod) ? "Running" : "NotReady";
+    reason = lpv::api::IsPodReady(pod) ? "Running" : "NotReady";
   }
   if (!pod.metadata().deletion_timestamp().empty()) {
     if (status.reason() == "NodeLost") {
@@ -187,6 +181,11 @@ Row StatefulSetRow(const lpv::api::StatefulSet& sts, const PrintOptions& options
   return {sts.metadata().name(),
           std::to_string(sts.status().ready_replicas()) + "/" + std::to_string(desired),
           Age(sts.metadata(), options), Join(names, ","), Join(images, ",")};
+}
+
+// kubectl's lease columns: the holder is the node for kube-node-lease heartbeats.
+Row LeaseRow(const lpv::api::Lease& lease, const PrintOptions& options) {
+  return {lease.metadata().name(), lease.spec().holder_identity(), Age(lease.metadata(), options)};
 }
 
 Row EventRow(const lpv::api::Event& e, const PrintOptions& options) {
@@ -304,6 +303,7 @@ const std::map<std::string, TableDefinition>& Tables() {
          {"Name", true}},
         true,
         Typed<Event, EventRow>}},
+      {"Lease", {{{"Name"}, {"Holder"}, {"Age"}}, true, Typed<Lease, LeaseRow>}},
   };
   return *tables;
 }

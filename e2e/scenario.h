@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "api/objects.pb.h"
+#include "api/pod_util.h"
 #include "client/client.h"
 #include "client/wait.h"
 #include "e2e/lpv_process.h"
@@ -110,13 +111,7 @@ class Scenario : public ::testing::Test {
     Status s = client::WaitForDeletion(*client_, *api::LookupKind(kind), ns, name, timeout);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
-  static bool PodReady(const api::Pod& p) {
-    if (p.status().phase() != "Running") return false;
-    for (const auto& c : p.status().conditions()) {
-      if (c.type() == "Ready") return c.status() == "True";
-    }
-    return false;
-  }
+  static bool PodReady(const api::Pod& p) { return api::IsPodRunningAndReady(p); }
   void WaitPodsReady(const std::vector<std::string>& names, seconds timeout = seconds(60)) {
     for (const auto& n : names) {
       WaitFor<api::Pod>("default", n, [](const api::Pod& p) { return PodReady(p); }, timeout);

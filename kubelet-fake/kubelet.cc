@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kHeartbeatKey[] = "heartbeat";  // pod keys always hold a '/'
+constexpr char kLeaseKey[] = "lease";
 constexpr int kConflictRetries = 5;
 
 const api::KindInfo& PodKind() { return *api::KindOf("Pod"); }
@@ -154,6 +155,8 @@ Status FakeKubelet::Start() {
   if (running_) return Status::OK();
   Status s = PostNodeStatus(/*starting=*/true);
   if (!s.ok()) return s;
+  s = RenewLease();
+  if (!s.ok()) return s;
 
   auto queue = std::make_shared<client::WorkQueue>(clock_, options_.mount_backoff);
   pods_ = std::make_unique<client::Informer>(
@@ -170,6 +173,8 @@ Status FakeKubelet::Start() {
   worker_ = std::thread([this, queue] { Work(queue); });
   heartbeat_ = std::make_unique<Ticker>(clock_, options_.heartbeat_period,
                                         [queue] { queue->Add(kHeartbeatKey); });
+  lease_ = std::make_unique<Ticker>(clock_, options_.lease_renew_interval,
+                                    [queue] { queue->Add(kLeaseKey); });
   running_ = true;
   return Status::OK();
 }
@@ -179,6 +184,7 @@ void FakeKubelet::Stop() {
   if (!running_) return;
   running_ = false;
   heartbeat_.reset();
+  lease_.reset();
   pods_->Stop();
   queue_->ShutDown();
   worker_.join();
@@ -206,6 +212,8 @@ void FakeKubelet::Work(std::shared_ptr<client::WorkQueue> queue) {
     bool ok = true;
     if (key == kHeartbeatKey) {
       PostNodeStatus(/*starting=*/false);  // a failed heartbeat waits for the next one
+    } else if (key == kLeaseKey) {
+      RenewLease();  // likewise
     } else {
       ok = SyncPod(key);
     }
@@ -329,6 +337,7 @@ Status FakeKubelet::PostNodeStatus(bool starting) {
       if (written.status().IsConflict() && attempt < kConflictRetries) continue;
       return written.status();
     }
+    node_uid_ = written->metadata().uid();
     if (starting) NodeEvent("Starting", "Starting kubelet.");
     for (const auto& ev : changed_events) {
       NodeEvent(ev, "Node " + name + " status is now: " + ev);

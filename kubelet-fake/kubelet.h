@@ -1,8 +1,10 @@
 // FakeKubelet: the kubelet of one simulated node.
 //
-// It registers the node's Node object and keeps it alive with heartbeats (the Ready
-// condition's lastHeartbeatTime, renewed through the status subresource every
-// `heartbeat_period` on the clock), and it runs the pods bound to its node: for every
+// It registers the node's Node object and keeps it alive with heartbeats of two kinds, as
+// the kubelet does since Kubernetes 1.17: the node's Lease in kube-node-lease, renewed every
+// `lease_renew_interval` (its renewTime has microsecond resolution, which lets a short grace
+// period work), and the Ready condition's lastHeartbeatTime, posted through the status
+// subresource every `heartbeat_period` on the clock. It runs the pods bound to its node: for every
 // volume it resolves what the real kubelet's volume manager resolves (claim Bound, PV
 // bound to that claim, PV node affinity matching this node, the local path present on
 // this node's disk), "mounts" it, and reports the pod Running and Ready. A volume that
@@ -44,6 +46,8 @@ namespace lpv::kubelet {
 // What a mounted volume leaves on its disk: one line per pod that mounted it,
 // "<namespace>/<name> <uid> mounted at <RFC 3339 time>".
 inline constexpr char kMarkerFile[] = ".lpv-marker";
+// Where node leases live (corev1.NamespaceNodeLease).
+inline constexpr char kNodeLeaseNamespace[] = "kube-node-lease";
 // Reported as nodeInfo.kubeletVersion (and kubectl's VERSION column).
 inline constexpr char kKubeletVersion[] = "v1.29.0-lpv";
 
@@ -58,6 +62,11 @@ struct KubeletOptions {
   // How often the node status (Ready's lastHeartbeatTime) is renewed
   // (the kubelet's nodeStatusUpdateFrequency).
   Duration heartbeat_period = std::chrono::seconds(10);
+  // How often the node's Lease is renewed. The kubelet renews every quarter of
+  // nodeLeaseDurationSeconds (40 s, written into the Lease); here the two are separate so
+  // that a short interval does not need a zero-second lease duration.
+  Duration lease_renew_interval = std::chrono::seconds(10);
+  int lease_duration_seconds = 40;
   // status.capacity (and allocatable).
   std::map<std::string, std::string> capacity = {
       {"cpu", "4"}, {"memory", "16Gi"}, {"pods", "110"}};
@@ -100,6 +109,8 @@ class FakeKubelet {
 
   // Registers the Node if missing and posts its status (Ready=True, fresh heartbeat).
   Status PostNodeStatus(bool starting);
+  // Creates or renews the node's Lease (kube-node-lease/<node>, owned by the Node).
+  Status RenewLease();
   void Work(std::shared_ptr<client::WorkQueue> queue);
   // Returns false to retry the key with backoff.
   bool SyncPod(const std::string& key);
@@ -122,11 +133,13 @@ class FakeKubelet {
   std::unique_ptr<client::Informer> pods_;
   std::shared_ptr<client::WorkQueue> queue_;
   std::unique_ptr<Ticker> heartbeat_;
+  std::unique_ptr<Ticker> lease_;
   std::thread worker_;
 
   std::map<std::string, std::string> node_labels_;
   // Worker thread only.
   std::map<std::string, std::string> pod_ips_;  // by pod uid
+  std::string node_uid_;                          // the Node's, for the Lease's owner
 
   mutable std::mutex mounts_mu_;
   std::map<std::string, PodMounts> mounts_;  // by pod key

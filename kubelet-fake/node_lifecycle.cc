@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/scheme.h"
+#include "kubelet-fake/kubelet.h"
 
 namespace lpv::kubelet {
 
@@ -15,6 +16,7 @@ constexpr int kRetries = 5;
 
 const api::KindInfo& NodeKind() { return *api::KindOf("Node"); }
 const api::KindInfo& PodKind() { return *api::KindOf("Pod"); }
+const api::KindInfo& LeaseKind() { return *api::KindOf("Lease"); }
 
 const api::NodeCondition* FindCondition(const api::Node& node, const std::string& type) {
   for (const auto& c : node.status().conditions()) {
@@ -80,10 +82,17 @@ NodeLifecycleController::NodeLifecycleController(client::Client* client,
       recorder_(client, clock_, "node-controller"),
       nodes_(client, NodeKind(), "", {}, clock_),
       pods_(client, PodKind(), "", {}, clock_),
+      leases_(client, LeaseKind(), kNodeLeaseNamespace, {}, clock_),
       queue_(std::make_shared<client::WorkQueue>(clock_)) {
   auto queue = queue_;
   auto enqueue = [queue](const client::ObjectRef& o) { queue->Add(api::Meta(*o).name()); };
   nodes_.AddEventHandler(
+      {enqueue, [queue](const client::ObjectRef&, const client::ObjectRef& o) {
+         queue->Add(api::Meta(*o).name());
+       },
+       nullptr});
+  // A renewed lease is a heartbeat: look at the node now, not at the next monitor tick.
+  leases_.AddEventHandler(
       {enqueue, [queue](const client::ObjectRef&, const client::ObjectRef& o) {
          queue->Add(api::Meta(*o).name());
        },
@@ -102,6 +111,12 @@ void NodeLifecycleController::Start() {
   started_ = true;
   nodes_.Start();
   pods_.Start();
+  leases_.Start();
+  // As every controller does (cache.WaitForCacheSync): the first look at a node must see
+  // its Lease too, or the lease would seem renewed when it merely arrived late.
+  for (auto* informer : {&nodes_, &pods_, &leases_}) {
+    informer->WaitForCacheSync(std::chrono::seconds(30));
+  }
   worker_ = std::thread([this] { Work(); });
   auto queue = queue_;
   monitor_ = std::make_unique<Ticker>(clock_, options_.monitor_period,
@@ -114,6 +129,7 @@ void NodeLifecycleController::Stop() {
   monitor_.reset();
   nodes_.Stop();
   pods_.Stop();
+  leases_.Stop();
   queue_->ShutDown();
   worker_.join();
   recorder_.Flush();
@@ -159,20 +175,42 @@ void NodeLifecycleController::MonitorNodeHealth() {
   }
 }
 
+TimePoint NodeLifecycleController::ObserveNodeHealth(const api::Node& node) {
+  TimePoint now = clock_->Now();
+  const api::NodeCondition* ready = FindCondition(node, "Ready");
+  std::string heartbeat = ready ? ready->last_heartbeat_time() : "";
+  auto it = health_.find(node.metadata().name());
+  if (it == health_.end()) {
+    // First sight: a node that never posted Ready counts from its creation (the startup
+    // grace period applies), any other from now.
+    TimePoint probe = now;
+    if (ready == nullptr) {
+      if (auto created = ParseRFC3339(node.metadata().creation_timestamp())) probe = *created;
+    }
+    it = health_.emplace(node.metadata().name(), NodeHealth{heartbeat, std::nullopt, probe}).first;
+  } else if (it->second.heartbeat != heartbeat) {
+    it->second.heartbeat = heartbeat;
+    it->second.probe = now;
+  }
+  client::ObjectRef obj = leases_.Get(std::string(kNodeLeaseNamespace) + "/" + node.metadata().name());
+  if (obj) {
+    const auto& lease = static_cast<const api::Lease&>(*obj);
+    auto renewed = ParseRFC3339(lease.spec().renew_time());
+    if (lease.spec().holder_identity() == node.metadata().name() && renewed &&
+        (!it->second.renewed || *it->second.renewed < *renewed)) {
+      it->second.renewed = renewed;
+      it->second.probe = now;
+    }
+  }
+  return it->second.probe;
+}
+
 bool NodeLifecycleController::UpdateNodeHealth(const api::Node& in) {
   TimePoint now = clock_->Now();
   const api::NodeCondition* ready = FindCondition(in, "Ready");
-  auto created = ParseRFC3339(in.metadata().creation_timestamp());
-  std::optional<TimePoint> last;
-  Duration grace = options_.grace_period;
-  if (ready == nullptr) {
-    last = created;
-    grace = options_.startup_grace_period;
-  } else {
-    last = ParseRFC3339(ready->last_heartbeat_time());
-    if (!last) last = created;
-  }
-  if (!last || now <= *last + grace) return true;
+  TimePoint probe = ObserveNodeHealth(in);
+  Duration grace = ready ? options_.grace_period : options_.startup_grace_period;
+  if (now <= probe + grace) return true;
 
   // The node stopped posting status: what it last said is no longer known.
   const std::string observed = ready ? ready->status() : "";
@@ -242,9 +280,11 @@ bool NodeLifecycleController::SyncNodeTaints(const std::string& name) {
   client::ObjectRef obj = nodes_.Get(name);
   if (!obj) {
     known_nodes_.erase(name);
+    health_.erase(name);
     return true;
   }
   api::Node node = static_cast<const api::Node&>(*obj);
+  ObserveNodeHealth(node);
   if (known_nodes_.insert(name).second) {
     NodeEvent(node, "RegisteredNode",
               "Node " + name + " event: Registered Node " + name + " in Controller");

@@ -1,8 +1,8 @@
 // NodeLifecycleController: the part of Kubernetes' node lifecycle controller
 // (pkg/controller/nodelifecycle) that the LPV story needs.
 //
-// - monitorNodeHealth, every `monitor_period` on the clock: a node whose Ready condition's
-//   lastHeartbeatTime is older than `grace_period` gets Ready, MemoryPressure,
+// - monitorNodeHealth, every `monitor_period` on the clock: a node not heard from for
+//   `grace_period` gets Ready, MemoryPressure,
 //   DiskPressure and PIDPressure set to Unknown ("NodeStatusUnknown", "Kubelet stopped
 //   posting node status."), the event `NodeNotReady` ("Node x status is now:
 //   NodeNotReady") and its pods' Ready condition set False (`NodeNotReady` "Node is not
@@ -14,9 +14,12 @@
 //   NoExecute (with timeAdded); pressure conditions -> their NoSchedule taints;
 //   spec.unschedulable -> node.kubernetes.io/unschedulable. Ready=True again removes them.
 //
-// Deviations: one clock for the whole process, so the heartbeat's own timestamp is
-// compared with the clock (upstream compares the time it observed the heartbeat change,
-// to survive clock skew between machines); NoExecute taints are applied at once (upstream
+// "Heard from" is upstream's probeTimestamp: the controller's own clock reading when it saw
+// the Ready condition's lastHeartbeatTime change or the node's Lease (kube-node-lease)
+// renewed, not the timestamps the kubelet wrote. The Lease's microsecond renewTime is what
+// makes sub-second grace periods work (the demo's); lastHeartbeatTime has whole seconds.
+//
+// Deviations: NoExecute taints are applied at once (upstream
 // rate-limits them per zone) and nothing evicts pods (no taint eviction controller).
 //
 // Threads: a node informer, a pod informer and one worker; the monitor ticker only
@@ -24,6 +27,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -74,6 +78,8 @@ class NodeLifecycleController {
   // The NoSchedule and NoExecute tainting passes for one node; false to retry.
   bool SyncNodeTaints(const std::string& name);
   void MarkPodsNotReady(const std::string& node_name);
+  // Brings the node's probe time up to date from its Ready heartbeat and its Lease.
+  TimePoint ObserveNodeHealth(const api::Node& node);
   void NodeEvent(const api::Node& node, const std::string& reason, const std::string& message);
 
   client::Client* client_;
@@ -82,12 +88,20 @@ class NodeLifecycleController {
   client::EventRecorder recorder_;
   client::Informer nodes_;
   client::Informer pods_;
+  client::Informer leases_;
   std::shared_ptr<client::WorkQueue> queue_;
   std::unique_ptr<Ticker> monitor_;
   std::thread worker_;
   bool started_ = false;
   // Worker thread only: the nodes already announced with RegisteredNode.
   std::set<std::string> known_nodes_;
+  // Worker thread only: nodeHealthData, what was last seen of each node and when.
+  struct NodeHealth {
+    std::string heartbeat;             // Ready's lastHeartbeatTime ("" without Ready)
+    std::optional<TimePoint> renewed;  // the Lease's renewTime
+    TimePoint probe;                   // when either last changed, on our clock
+  };
+  std::map<std::string, NodeHealth> health_;
 };
 
 }  // namespace lpv::kubelet

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "api/pod_util.h"
 #include "statefulset/gc.h"
 #include "statefulset/stateful_pod_control.h"
 #include "statefulset/stateful_set_control.h"
@@ -25,13 +26,6 @@ std::vector<std::string> NamespaceIndex(const google::protobuf::Message& obj) {
 
 const api::KindInfo& Kind(const google::protobuf::Message& prototype) {
   return *api::KindOf(prototype);
-}
-
-bool IsPodReady(const api::Pod& pod) {
-  for (const auto& c : pod.status().conditions()) {
-    if (c.type() == "Ready") return c.status() == "True";
-  }
-  return false;
 }
 
 bool SameLabels(const google::protobuf::Map<std::string, std::string>& a,
@@ -232,7 +226,7 @@ void StatefulSetController::UpdatePod(const api::Pod& old_pod, const api::Pod& c
   if (cur_ref != nullptr) {
     auto set = ResolveControllerRef(cur_pod.metadata().namespace_(), *cur_ref);
     if (!set) return;
-    if (!IsPodReady(old_pod) && IsPodReady(cur_pod) && set->spec().min_ready_seconds() > 0) {
+    if (!api::IsPodReady(old_pod) && api::IsPodReady(cur_pod) && set->spec().min_ready_seconds() > 0) {
       // A second more than minReadySeconds, against rounding in the timestamps. Scheduled
       // before the sync below, so whoever sees that sync's status finds this timer pending.
       EnqueueAfter(*set, std::chrono::seconds(set->spec().min_ready_seconds() + 1));

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <set>
 
+#include "api/pod_util.h"
+
 namespace lpv::statefulset {
 
 namespace {
@@ -305,32 +307,17 @@ bool IsFailed(const api::Pod& pod) { return pod.status().phase() == "Failed"; }
 bool IsSucceeded(const api::Pod& pod) { return pod.status().phase() == "Succeeded"; }
 bool IsTerminating(const api::Pod& pod) { return !pod.metadata().deletion_timestamp().empty(); }
 
-namespace {
-const api::PodCondition* ReadyCondition(const api::Pod& pod) {
-  for (const auto& c : pod.status().conditions()) {
-    if (c.type() == "Ready") return &c;
-  }
-  return nullptr;
-}
-bool IsPodReady(const api::Pod& pod) {
-  const api::PodCondition* c = ReadyCondition(pod);
-  return c != nullptr && c->status() == "True";
-}
-}  // namespace
-
-bool IsRunningAndReady(const api::Pod& pod) {
-  return pod.status().phase() == "Running" && IsPodReady(pod);
-}
+bool IsRunningAndReady(const api::Pod& pod) { return api::IsPodRunningAndReady(pod); }
 
 std::optional<TimePoint> AvailableAt(const api::Pod& pod, int32_t min_ready_seconds) {
-  if (!IsPodReady(pod)) return std::nullopt;
-  auto since = ParseRFC3339(ReadyCondition(pod)->last_transition_time());
+  if (!api::IsPodReady(pod)) return std::nullopt;
+  auto since = ParseRFC3339(api::GetPodCondition(pod, "Ready")->last_transition_time());
   if (!since) return std::nullopt;
   return *since + std::chrono::seconds(min_ready_seconds);
 }
 
 bool IsRunningAndAvailable(const api::Pod& pod, int32_t min_ready_seconds, TimePoint now) {
-  if (!IsPodReady(pod)) return false;
+  if (!api::IsPodReady(pod)) return false;
   if (min_ready_seconds == 0) return true;
   auto at = AvailableAt(pod, min_ready_seconds);
   return at.has_value() && *at < now;

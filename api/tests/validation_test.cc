@@ -1361,6 +1361,19 @@ TEST(NodeTest, Validate) {
                              });
 }
 
+TEST(LeaseTest, Validate) {
+  auto lease = FromText<Lease>(
+      R"(metadata { name: "node-1" namespace: "kube-node-lease" }
+         spec { holder_identity: "node-1" lease_duration_seconds: 40
+                renew_time: "2026-11-25T14:00:00.000001Z" })");
+  EXPECT_THAT(Messages(Validate(lease)), IsEmpty());
+  lease.mutable_spec()->set_lease_duration_seconds(0);
+  lease.mutable_spec()->set_lease_transitions(-1);
+  EXPECT_THAT(Messages(Validate(lease)),
+              ElementsAre("spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0",
+                          "spec.leaseTransitions: Invalid value: -1: must be greater than or equal to 0"));
+}
+
 TEST(EventTest, Validate) {
   auto event = FromText<Event>(R"pb(
     metadata { name: "local-test-0.17a" namespace: "default" }

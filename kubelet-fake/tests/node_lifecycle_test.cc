@@ -65,6 +65,77 @@ TEST_F(NodeLifecycleTest, HealthyNodeStaysReady) {
   EXPECT_EQ(node->spec().taints_size(), 0);
 }
 
+TEST_F(NodeLifecycleTest, NodeLeaseIsTheKubeletsOwn) {
+  auto lease = c().Get<api::Lease>(kNodeLeaseNamespace, "node-1");
+  ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+  auto node = c().Get<api::Node>("", "node-1");
+  ASSERT_TRUE(node.ok());
+  EXPECT_EQ(lease->spec().holder_identity(), "node-1");
+  EXPECT_EQ(lease->spec().lease_duration_seconds(), 40);
+  EXPECT_EQ(lease->spec().renew_time(), FormatRFC3339Micro(clock_.Now()));
+  ASSERT_EQ(lease->metadata().owner_references_size(), 1);
+  EXPECT_EQ(lease->metadata().owner_references(0).kind(), "Node");
+  EXPECT_EQ(lease->metadata().owner_references(0).uid(), node->metadata().uid());
+}
+
+// Lease renewals alone keep a node Ready: its status may go unposted for far longer than
+// the grace period (the kubelet posts status every 5 minutes when nothing changes).
+class NodeLeaseTest : public NodeLifecycleTest {
+ protected:
+  void SetUp() override {
+    testing::ClusterTest::SetUp();
+    KubeletOptions ko;
+    ko.node_name = "node-1";
+    ko.node_root = NodeRoot("node-1");
+    ko.clock = &clock_;
+    ko.heartbeat_period = std::chrono::hours(1);
+    ko.lease_renew_interval = std::chrono::seconds(10);
+    kubelet_ = std::make_unique<FakeKubelet>(&c(), ko);
+    ASSERT_TRUE(kubelet_->Start().ok());
+    NodeLifecycleOptions lo;
+    lo.clock = &clock_;
+    controller_ = std::make_unique<NodeLifecycleController>(&c(), lo);
+    controller_->Start();
+    WaitForEvents("default", "node-1", "RegisteredNode");
+  }
+};
+
+TEST_F(NodeLeaseTest, RenewedLeaseKeepsNodeReady) {
+  std::string beat = NodeCondition(*c().Get<api::Node>("", "node-1"), "Ready")->last_heartbeat_time();
+  for (int i = 0; i < 10; ++i) {  // 100 s: two and a half grace periods
+    clock_.Step(std::chrono::seconds(10));
+    std::string renewed = FormatRFC3339Micro(clock_.Now());
+    WaitFor<api::Lease>(kNodeLeaseNamespace, "node-1", [&](const api::Lease& l) {
+      return l.spec().renew_time() == renewed;
+    });
+  }
+  auto node = c().Get<api::Node>("", "node-1");
+  ASSERT_TRUE(node.ok());
+  EXPECT_EQ(NodeCondition(*node, "Ready")->last_heartbeat_time(), beat);  // never reposted
+  EXPECT_EQ(NodeCondition(*node, "Ready")->status(), "True");
+  EXPECT_EQ(node->spec().taints_size(), 0);
+
+  // Once the lease stops, the grace period runs from the last renewal the controller saw
+  // (which it may see a moment after the clock moved on: step until it gives up on the node).
+  kubelet_->Stop();
+  auto unknown = [](const api::Node& n) { return NodeCondition(n, "Ready")->status() == "Unknown"; };
+  int stepped = 0;
+  for (; stepped < 90; stepped += 5) {
+    auto n = c().Get<api::Node>("", "node-1");
+    ASSERT_TRUE(n.ok());
+    if (unknown(*n)) break;
+    clock_.Step(std::chrono::seconds(5));
+    if (stepped + 5 >= 45) {
+      // Past the grace period: give the controller's worker its turn at the new time.
+      auto r = client::WaitFor<api::Node>(c(), "", "node-1", unknown, std::chrono::milliseconds(200));
+      if (r.ok()) break;
+    }
+  }
+  EXPECT_GE(stepped + 5, 40) << "Unknown before the grace period ran out";
+  auto gone = WaitFor<api::Node>("", "node-1", unknown);
+  EXPECT_EQ(NodeCondition(gone, "Ready")->reason(), "NodeStatusUnknown");
+}
+
 TEST_F(NodeLifecycleTest, StoppedNodeGoesUnknownAndUnreachableThenRecovers) {
   MakePod("web", "node-1", "");
   WaitFor<api::Pod>("default", "web", RunningAndReady);

@@ -1,0 +1,25 @@
+#include "api/clock.h"
+
+#include <gtest/gtest.h>
+
+namespace lpv {
+namespace {
+
+TEST(RFC3339, WholeSecondsAndMicroTime) {
+  TimePoint t = *ParseRFC3339("2026-11-25T14:00:00Z") + std::chrono::microseconds(1234);
+  EXPECT_EQ(FormatRFC3339(t), "2026-11-25T14:00:00Z");
+  EXPECT_EQ(FormatRFC3339Micro(t), "2026-11-25T14:00:00.001234Z");
+  // A Lease's renewTime keeps its microseconds through a round trip.
+  EXPECT_EQ(*ParseRFC3339("2026-11-25T14:00:00.001234Z"), t);
+  // Shorter and longer fractions, and zones, as Go's parser takes them.
+  EXPECT_EQ(*ParseRFC3339("2026-11-25T14:00:00.5Z") - *ParseRFC3339("2026-11-25T14:00:00Z"),
+            std::chrono::milliseconds(500));
+  EXPECT_EQ(*ParseRFC3339("2026-11-25T14:00:00.123456789Z"),
+            *ParseRFC3339("2026-11-25T14:00:00.123456Z"));
+  EXPECT_EQ(*ParseRFC3339("2026-11-25T15:00:00.25+01:00"),
+            *ParseRFC3339("2026-11-25T14:00:00.25Z"));
+  EXPECT_FALSE(ParseRFC3339("2026-11-25 14:00:00"));
+}
+
+}  // namespace
+}  // namespace lpv

@@ -115,10 +115,18 @@ class GrpcWatch : public WatchStream {
   Status status_;
 };
 
+// A list of a big cluster (tens of thousands of events or pods) is far past gRPC's 4 MiB
+// default for a received message; Kubernetes bounds list responses only by memory, so do we.
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
 class GrpcClient : public Client {
  public:
   GrpcClient(const std::string& target, std::string token, size_t watch_queue_limit)
-      : stub_(api::Lpv::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))),
+      : stub_(api::Lpv::NewStub(NewChannel(target))),
         token_(std::move(token)),
         watch_queue_limit_(watch_queue_limit) {}
 

@@ -50,8 +50,11 @@ void RealClock::Run() {
       continue;
     }
     auto first = timers_.begin();
-    if (first->first.first > std::chrono::steady_clock::now()) {
-      cv_.wait_until(l, first->first.first);
+    // A copy: wait_until rereads its deadline after waking, and CancelTimer may have erased
+    // the timer (and the key this would refer to) meanwhile. ASan found it.
+    const auto deadline = first->first.first;
+    if (deadline > std::chrono::steady_clock::now()) {
+      cv_.wait_until(l, deadline);
       continue;
     }
     auto fn = std::move(first->second);

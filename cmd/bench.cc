@@ -31,6 +31,7 @@
 #include "api/scheme.h"
 #include "client/client.h"
 #include "cluster/cluster.h"
+#include "cmd/article.h"
 
 extern char** environ;
 
@@ -80,51 +81,6 @@ std::string TempDir() {
 }
 
 // ------------------------------------------------------------------ the article's objects
-
-constexpr char kArticleClass[] = R"(kind: StorageClass
-apiVersion: storage.k8s.io/v1
-metadata:
-  name: local-storage
-provisioner: kubernetes.io/no-provisioner
-volumeBindingMode: WaitForFirstConsumer
-)";
-
-constexpr char kArticleStatefulSet[] = R"(apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: local-test
-spec:
-  serviceName: "local-service"
-  replicas: 3
-  selector:
-    matchLabels:
-      app: local-test
-  template:
-    metadata:
-      labels:
-        app: local-test
-    spec:
-      containers:
-      - name: test-container
-        image: k8s.gcr.io/busybox
-        command:
-        - "/bin/sh"
-        args:
-        - "-c"
-        - "sleep 100000"
-        volumeMounts:
-        - name: local-vol
-          mountPath: /usr/test-pod
-  volumeClaimTemplates:
-  - metadata:
-      name: local-vol
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      storageClassName: "local-storage"
-      resources:
-        requests:
-          storage: 368Gi
-)";
 
 template <class T>
 T Decode(const char* yaml) {
@@ -450,7 +406,7 @@ bool RunB3(Context& ctx, Figures* f) {
               }));
   Tally ready(client, "Pod", When(PodReady));
   auto t0 = SteadyClock::now();
-  if (!client->Create(Decode<api::StorageClass>(kArticleClass)).ok() ||
+  if (!client->Create(Decode<api::StorageClass>(kArticleStorageClass)).ok() ||
       !client->Create(Decode<api::StatefulSet>(kArticleStatefulSet)).ok()) {
     return false;
   }
@@ -479,7 +435,7 @@ bool RunB4At(Context& ctx, int nodes, Figures* f) {
   }
   Tally running(client, "Pod", When(PodRunning));
   auto t0 = SteadyClock::now();
-  if (!client->Create(Decode<api::StorageClass>(kArticleClass)).ok()) return false;
+  if (!client->Create(Decode<api::StorageClass>(kArticleStorageClass)).ok()) return false;
   for (int i = 0; i < nodes; ++i) {
     auto r = client->Create(StatefulSetNamed("sts-" + std::to_string(i), 4));
     if (!r.ok()) {
@@ -529,7 +485,7 @@ bool RunB5(Context& ctx, Figures* f) {
   auto c = cluster::Cluster::Start(ClusterOptions(ctx.opts, 0, 0));
   if (!c.ok()) return false;
   client::Client* client = (*c)->client();
-  if (!client->Create(Decode<api::StorageClass>(kArticleClass)).ok()) return false;
+  if (!client->Create(Decode<api::StorageClass>(kArticleStorageClass)).ok()) return false;
   for (int n = 1; n <= nodes; ++n) {
     if (!client->Create(MakeNode(n)).ok()) return false;
   }
@@ -798,7 +754,7 @@ bool RunB14(Context& ctx, Figures* f) {
     }
     Tally running(client.get(), "Pod", When(PodRunning));
     auto t0 = SteadyClock::now();
-    if (!client->Create(Decode<api::StorageClass>(kArticleClass)).ok()) return false;
+    if (!client->Create(Decode<api::StorageClass>(kArticleStorageClass)).ok()) return false;
     for (int i = 0; i < nodes; ++i) {
       if (!client->Create(StatefulSetNamed("sts-" + std::to_string(i), 4)).ok()) return false;
     }

@@ -9,6 +9,7 @@
 #include "api/pod_util.h"
 #include "client/wait.h"
 #include "cluster/cluster.h"
+#include "cmd/article.h"
 #include "cmd/verbs.h"
 #include "kubelet-fake/fleet.h"
 
@@ -27,52 +28,6 @@ bool Unschedulable(const api::Pod& p) {
   }
   return false;
 }
-
-// The article's manifests (examples/), compiled in so the demo needs no checkout.
-const char* kStorageClass = R"(kind: StorageClass
-apiVersion: storage.k8s.io/v1
-metadata:
-  name: local-storage
-provisioner: kubernetes.io/no-provisioner
-volumeBindingMode: WaitForFirstConsumer
-)";
-
-const char* kStatefulSet = R"(apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: local-test
-spec:
-  serviceName: "local-service"
-  replicas: 3
-  selector:
-    matchLabels:
-      app: local-test
-  template:
-    metadata:
-      labels:
-        app: local-test
-    spec:
-      containers:
-      - name: test-container
-        image: k8s.gcr.io/busybox
-        command:
-        - "/bin/sh"
-        args:
-        - "-c"
-        - "sleep 100000"
-        volumeMounts:
-        - name: local-vol
-          mountPath: /usr/test-pod
-  volumeClaimTemplates:
-  - metadata:
-      name: local-vol
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      storageClassName: "local-storage"
-      resources:
-        requests:
-          storage: 368Gi
-)";
 
 class Narrator {
  public:
@@ -220,8 +175,8 @@ int Demo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
          "volumeBindingMode: WaitForFirstConsumer tells the PV controller not to bind a claim\n"
          "of this class until a pod using it is scheduled: only then is it known which node,\n"
          "and so which local disk, can serve it.");
-  n.Say("\n" + std::string(kStorageClass));
-  n.Run({"apply", "-f", "storageclass.yaml"}, kStorageClass);
+  n.Say("\n" + std::string(kArticleStorageClass));
+  n.Run({"apply", "-f", "storageclass.yaml"}, kArticleStorageClass);
 
   n.Step("A StatefulSet asks for one 368Gi claim per pod",
          "The StatefulSet controller creates claim local-vol-local-test-0, then pod\n"
@@ -230,7 +185,7 @@ int Demo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
          "disk fits (FindPodVolumes), assumes the pair (AssumePodVolumes), binds volume and\n"
          "claim (BindPodVolumes), then binds the pod to the node. The kubelet mounts the disk\n"
          "and runs the pod; only then is local-test-1 created (OrderedReady), and so on.");
-  n.Run({"apply", "-f", "statefulset.yaml"}, kStatefulSet);
+  n.Run({"apply", "-f", "statefulset.yaml"}, kArticleStatefulSet);
   for (const char* p : {"local-test-0", "local-test-1", "local-test-2"}) {
     if (!n.Wait<api::Pod>("default", p, PodReady, std::string("pod ") + p)) return 1;
   }

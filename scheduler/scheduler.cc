@@ -889,7 +889,7 @@ void Scheduler::HandleSchedulingFailure(QueuedPodInfo qi, int64_t cycle, const s
     if (auto expiry = queue_.BackoffExpiry(key)) {
       requeue = "to the backoff queue at " + when +
                 " (something changed while it was being scheduled); active again at " +
-                FormatRFC3339(*expiry);
+                FormatRFC3339(*expiry) + ", or sooner if the active queue empties";
     }
   } else {
     queue_.AddBackoff(std::move(qi));

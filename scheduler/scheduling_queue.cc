@@ -43,6 +43,9 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
     // activeQ order: (-priority, timestamp, seq); backoffQ: (expiry, seq).
     std::tuple<int64_t, TimePoint, uint64_t> active_pos;
     std::pair<TimePoint, uint64_t> backoff_pos;
+    // In backoffQ after an error rather than after being unschedulable: never popped
+    // before its backoff ends (upstream keeps these in podErrorBackoffQ).
+    bool error_backoff = false;
     TimePoint unschedulable_deadline;  // when the 5-minute flush takes it
   };
 
@@ -58,6 +61,7 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
   std::unordered_map<std::string, Entry> entries;  // every queued pod
   std::set<std::tuple<int64_t, TimePoint, uint64_t, std::string>> active;
   std::set<std::tuple<TimePoint, uint64_t, std::string>> backoff;
+  size_t backoff_poppable = 0;  // entries of `backoff` without error_backoff
   std::set<std::pair<TimePoint, std::string>> unschedulable_deadlines;
   std::unordered_set<std::string> in_flight;
   std::unordered_set<std::string> deleted_in_flight;   // tombstones
@@ -101,6 +105,7 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
         break;
       case Where::Backoff:
         backoff.erase(std::make_tuple(e.backoff_pos.first, e.backoff_pos.second, key));
+        if (!e.error_backoff) --backoff_poppable;
         break;
       case Where::Unschedulable:
       case Where::WaitingForVolumes:
@@ -126,17 +131,26 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
     cv.notify_one();
   }
 
-  void PushBackoffLocked(QueuedPodInfo info) {
+  void PushBackoffLocked(QueuedPodInfo info, bool error = false) {
     std::string key = info.key;
     RemoveLocked(key);
     Entry e;
     e.where = Where::Backoff;
     e.backoff_pos = {BackoffExpiry(info), ++seq};
+    e.error_backoff = error;
     backoff.insert({e.backoff_pos.first, e.backoff_pos.second, key});
     TimePoint expiry = e.backoff_pos.first;
     e.info = std::move(info);
     entries[key] = std::move(e);
     ArmBackoffTimerLocked(expiry);
+    if (!error) {
+      ++backoff_poppable;
+      if (options.pop_from_backoff_q) cv.notify_one();  // an idle Pop may take it now
+    }
+  }
+
+  bool HasPodLocked() const {
+    return !active.empty() || (options.pop_from_backoff_q && backoff_poppable > 0);
   }
 
   void PushUnschedulableLocked(QueuedPodInfo info, Where where) {
@@ -220,6 +234,21 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
   }
 
   std::optional<QueuedPodInfo> PopLocked() {
+    if (active.empty()) {
+      // SchedulerPopFromBackoffQ: the earliest backoff to end, among the unschedulable ones.
+      std::string key;
+      for (const auto& entry : backoff) {
+        if (!entries[std::get<2>(entry)].error_backoff) {
+          key = std::get<2>(entry);
+          break;
+        }
+      }
+      QueuedPodInfo info = entries[key].info;
+      std::string before = info.activated_by;
+      PushActiveLocked(std::move(info), (before.empty() ? "" : before + ", ") +
+                                            "popped from backoffQ before its backoff ended: "
+                                            "activeQ was empty");
+    }
     auto first = active.begin();
     std::string key = std::get<3>(*first);
     QueuedPodInfo info = std::move(entries[key].info);
@@ -345,14 +374,14 @@ void SchedulingQueue::Delete(const std::string& key) {
 
 std::optional<QueuedPodInfo> SchedulingQueue::Pop() {
   std::unique_lock<std::mutex> l(st_->mu);
-  st_->cv.wait(l, [&] { return st_->closed || !st_->active.empty(); });
+  st_->cv.wait(l, [&] { return st_->closed || st_->HasPodLocked(); });
   if (st_->closed) return std::nullopt;
   return st_->PopLocked();
 }
 
 std::optional<QueuedPodInfo> SchedulingQueue::PopFor(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> l(st_->mu);
-  if (!st_->cv.wait_for(l, timeout, [&] { return st_->closed || !st_->active.empty(); })) {
+  if (!st_->cv.wait_for(l, timeout, [&] { return st_->closed || st_->HasPodLocked(); })) {
     return std::nullopt;
   }
   if (st_->closed) return std::nullopt;
@@ -390,7 +419,7 @@ Status SchedulingQueue::AddBackoff(QueuedPodInfo info) {
   st_->activate_in_flight.erase(info.key);
   info.timestamp = st_->Now();
   info.activated_by.clear();
-  st_->PushBackoffLocked(std::move(info));
+  st_->PushBackoffLocked(std::move(info), /*error=*/true);
   return Status::OK();
 }
 

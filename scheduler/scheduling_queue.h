@@ -11,6 +11,10 @@
 //    MoveAllToActiveOrBackoffQueue sends each to backoffQ if its backoff is not over yet,
 //    else to activeQ. A pod left there for 5 min is moved anyway
 //    (podMaxInUnschedulablePodsDuration).
+//  - SchedulerPopFromBackoffQ (beta and on since Kubernetes 1.33): when activeQ is empty,
+//    Pop takes the pod whose backoff ends first instead of leaving the scheduler idle.
+//    Pods backing off after an error (a failed write) wait their backoff out, as upstream's
+//    separate error backoff queue does: a retry would likely meet the same error.
 //
 // A move that happens while a pod is being scheduled is not lost: the queue remembers the
 // scheduling cycle of the last move (moveRequestCycle), and a pod whose cycle started
@@ -62,6 +66,8 @@ struct QueueOptions {
   Duration pod_initial_backoff = std::chrono::seconds(1);
   Duration pod_max_backoff = std::chrono::seconds(10);
   Duration pod_max_in_unschedulable = std::chrono::minutes(5);
+  // The SchedulerPopFromBackoffQ feature gate.
+  bool pop_from_backoff_q = true;
 };
 
 class SchedulingQueue {
@@ -84,7 +90,8 @@ class SchedulingQueue {
   void Delete(const std::string& key);
 
   // The next pod to schedule; blocks until there is one or Close(). Starts a scheduling
-  // cycle and counts an attempt.
+  // cycle and counts an attempt. With activeQ empty, a pod backing off after being
+  // unschedulable is taken early (SchedulerPopFromBackoffQ).
   std::optional<QueuedPodInfo> Pop();
   // As Pop, waiting at most `timeout` (nullopt on timeout).
   std::optional<QueuedPodInfo> PopFor(std::chrono::milliseconds timeout);

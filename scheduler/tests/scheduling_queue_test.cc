@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "scheduler/tests/objects.h"
 
 namespace lpv::scheduler {
@@ -94,17 +96,54 @@ TEST_F(QueueTest, UnschedulablePodsWaitForAnEventWithoutBusyLooping) {
   EXPECT_EQ(qi->activated_by, "PersistentVolume pv-1 added");
 }
 
-TEST_F(QueueTest, AMoveDuringBackoffWaitsForTheBackoff) {
+TEST_F(QueueTest, WithoutPopFromBackoffQAMoveDuringBackoffWaitsForTheBackoff) {
+  SchedulingQueue q(&clock_, QueueOptions{.pop_from_backoff_q = false});
+  q.Add(Pod("p"));
+  auto popped = q.PopFor(kNoWait);
+  ASSERT_TRUE(q.AddUnschedulableIfNotPresent(*popped, q.SchedulingCycle()).ok());
+  clock_.Step(milliseconds(300));
+  q.MoveAllToActiveOrBackoffQueue("PersistentVolumeClaim default/data changed");
+  EXPECT_EQ(q.Locate("default/p"), Where::Backoff);
+  EXPECT_FALSE(q.PopFor(kNoWait).has_value());
+  clock_.Step(milliseconds(700));
+  auto qi = q.PopFor(kNoWait);
+  ASSERT_TRUE(qi.has_value());
+  EXPECT_EQ(qi->activated_by, "PersistentVolumeClaim default/data changed, after its backoff");
+}
+
+// SchedulerPopFromBackoffQ (on by default since Kubernetes 1.33): an idle scheduler does
+// not wait out the backoff of a pod a cluster event moved; a busy one still does.
+TEST_F(QueueTest, AnIdleQueuePopsAMovedPodBeforeItsBackoffEnds) {
   q_.Add(Pod("p"));
   PopAndFail("p");
   clock_.Step(milliseconds(300));
   q_.MoveAllToActiveOrBackoffQueue("PersistentVolumeClaim default/data changed");
   EXPECT_EQ(q_.Locate("default/p"), Where::Backoff);
-  EXPECT_FALSE(q_.PopFor(kNoWait).has_value());
-  clock_.Step(milliseconds(700));
+  // Another pod in activeQ goes first.
+  q_.Add(Pod("other"));
+  EXPECT_EQ(q_.PopFor(kNoWait)->key, "default/other");
+  // Now activeQ is empty: the backing-off pod is taken without the clock moving.
   auto qi = q_.PopFor(kNoWait);
   ASSERT_TRUE(qi.has_value());
-  EXPECT_EQ(qi->activated_by, "PersistentVolumeClaim default/data changed, after its backoff");
+  EXPECT_EQ(qi->key, "default/p");
+  EXPECT_EQ(qi->attempts, 2);
+  EXPECT_EQ(qi->activated_by,
+            "PersistentVolumeClaim default/data changed, popped from backoffQ before its "
+            "backoff ended: activeQ was empty");
+  EXPECT_EQ(q_.Locate("default/p"), Where::InFlight);
+  EXPECT_EQ(q_.NumBackoff(), 0u);
+}
+
+// Pop blocks while nothing is queued; a move to backoffQ is enough to answer it.
+TEST_F(QueueTest, APopBlockedOnAnEmptyQueueGetsAPodMovedToBackoffQ) {
+  q_.Add(Pod("p"));
+  PopAndFail("p");
+  std::optional<QueuedPodInfo> got;
+  std::thread popper([&] { got = q_.Pop(); });
+  q_.MoveAllToActiveOrBackoffQueue("PersistentVolume pv-1 added");
+  popper.join();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->key, "default/p");
 }
 
 TEST_F(QueueTest, AMoveWhileThePodIsBeingScheduledIsNotLost) {

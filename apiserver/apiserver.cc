@@ -1,6 +1,8 @@
 #include "apiserver/apiserver.h"
 
+#include <algorithm>
 #include <random>
+#include <set>
 
 #include "api/selectors.h"
 #include "api/validation.h"
@@ -104,6 +106,75 @@ Result<Filter> MakeFilter(const KindInfo& kind, const ListOptions& options) {
     f.fields = std::move(*s);
   }
   return f;
+}
+
+// ValidateDeleteOptions (apimachinery's validation of metav1.DeleteOptions).
+Status ValidateDeleteOptions(const DeleteOptions& options) {
+  const std::string& p = options.propagation_policy;
+  if (p.empty() || p == kDeletePropagationOrphan || p == kDeletePropagationBackground ||
+      p == kDeletePropagationForeground) {
+    return Status::OK();
+  }
+  // The kind qualified by its group, as errors.NewInvalid prints a schema.GroupKind.
+  Status invalid = Status::Invalid("DeleteOptions.meta.k8s.io", "",
+                                   {FieldError::NotSupported("propagationPolicy", p,
+                                                             {kDeletePropagationForeground,
+                                                              kDeletePropagationBackground,
+                                                              kDeletePropagationOrphan})});
+  invalid.set_details("DeleteOptions", "");
+  return invalid;
+}
+
+// lpv: the kinds whose deletion the garbage collector (statefulset/gc.h) finishes. On
+// Kubernetes every kind is (its default policy is Background, "DeleteDependents"); lpv's
+// collector watches only the kinds that own anything here, so for the others Orphan and
+// Foreground act as Background, and nothing hangs on a finalizer nobody would remove.
+bool GarbageCollected(const KindInfo& kind) {
+  return kind.kind == "StatefulSet" || kind.kind == "Pod" || kind.kind == "PersistentVolumeClaim";
+}
+
+// shouldOrphanDependents / shouldDeleteDependents: an explicit policy wins, then a
+// finalizer an earlier deletion left, then the kind's default (Background: neither).
+bool ShouldOrphanDependents(const DeleteOptions& options, const ObjectMeta& meta) {
+  const std::string& p = options.propagation_policy;
+  if (!p.empty()) return p == kDeletePropagationOrphan;
+  for (const auto& f : meta.finalizers()) {
+    if (f == kFinalizerOrphanDependents) return true;
+    if (f == kFinalizerDeleteDependents) return false;
+  }
+  return false;
+}
+
+bool ShouldDeleteDependents(const DeleteOptions& options, const ObjectMeta& meta) {
+  const std::string& p = options.propagation_policy;
+  if (!p.empty()) return p == kDeletePropagationForeground;
+  for (const auto& f : meta.finalizers()) {
+    if (f == kFinalizerDeleteDependents) return true;
+    if (f == kFinalizerOrphanDependents) return false;
+  }
+  return false;
+}
+
+// deletionFinalizersForGarbageCollection: the "orphan" or "foregroundDeletion" finalizer the
+// propagation policy asks for, replacing the other; true when the finalizers changed. With
+// one of them the object stays, terminating, until the garbage collector has orphaned or
+// deleted its dependents and removed the finalizer.
+bool DeletionFinalizersForGarbageCollection(const KindInfo& kind, const DeleteOptions& options,
+                                            ObjectMeta* meta) {
+  if (!GarbageCollected(kind)) return false;
+  bool orphan = ShouldOrphanDependents(options, *meta);
+  bool foreground = ShouldDeleteDependents(options, *meta);
+  std::vector<std::string> kept;
+  for (const auto& f : meta->finalizers()) {
+    if (f != kFinalizerOrphanDependents && f != kFinalizerDeleteDependents) kept.push_back(f);
+  }
+  if (orphan) kept.push_back(kFinalizerOrphanDependents);
+  if (foreground) kept.push_back(kFinalizerDeleteDependents);
+  std::set<std::string> before(meta->finalizers().begin(), meta->finalizers().end());
+  if (before == std::set<std::string>(kept.begin(), kept.end())) return false;
+  meta->clear_finalizers();
+  for (auto& f : kept) meta->add_finalizers(std::move(f));
+  return true;
 }
 
 class StoreWatch : public WatchStream {
@@ -382,6 +453,8 @@ Result<ObjectPtr> APIServer::WriteUpdate(const KindInfo& kind, ObjectPtr obj,
 
 Result<ObjectPtr> APIServer::Delete(const KindInfo& kind, const std::string& ns_in,
                                     const std::string& name, const DeleteOptions& options) {
+  Status valid = ValidateDeleteOptions(options);
+  if (!valid.ok()) return valid;
   std::string ns = kind.namespaced && ns_in.empty() ? "default" : ns_in;
   std::string key = Key(kind, ns, name);
   for (int attempt = 0;; ++attempt) {
@@ -418,21 +491,29 @@ Result<ObjectPtr> APIServer::Delete(const KindInfo& kind, const std::string& ns_
       graceful = !pod.spec().node_name().empty() && grace > 0 &&
                  pod.status().phase() != "Succeeded" && pod.status().phase() != "Failed";
     }
+    bool finalizers_changed = DeletionFinalizersForGarbageCollection(kind, options, meta);
     bool pending_finalizers = meta->finalizers_size() > 0;
-    if (pending_finalizers || graceful) {
-      if (!meta->deletion_timestamp().empty()) {
-        // Already terminating: a shorter grace period may still end it now.
-        if (!(graceful && options.grace_period_seconds && *options.grace_period_seconds == 0 &&
-              !pending_finalizers)) {
-          return std::move(*obj);
-        }
-      } else {
-        meta->set_deletion_timestamp(FormatRFC3339(clock_->Now()));
-        meta->set_deletion_grace_period_seconds(graceful ? grace : 0);
+    if (!meta->deletion_timestamp().empty()) {
+      // Already terminating (updateForGracefulDeletionAndFinalizers): a shorter grace period
+      // is kept, so the object goes when its last finalizer does (a pod the kubelet has
+      // confirmed stopped while the garbage collector still holds it); a new propagation
+      // policy swaps the collector's finalizers.
+      bool shorter = options.grace_period_seconds &&
+                     *options.grace_period_seconds < meta->deletion_grace_period_seconds();
+      if (shorter) meta->set_deletion_grace_period_seconds(*options.grace_period_seconds);
+      bool ends_now = !pending_finalizers && meta->deletion_grace_period_seconds() == 0;
+      if (!ends_now) {
+        if (!shorter && !finalizers_changed) return std::move(*obj);
         auto written = WriteUpdate(kind, std::move(*obj), *current, false);
         if (!written.ok() && written.status().IsConflict() && attempt < 100) continue;
         return written;
       }
+    } else if (pending_finalizers || graceful) {
+      meta->set_deletion_timestamp(FormatRFC3339(clock_->Now()));
+      meta->set_deletion_grace_period_seconds(graceful ? grace : 0);
+      auto written = WriteUpdate(kind, std::move(*obj), *current, false);
+      if (!written.ok() && written.status().IsConflict() && attempt < 100) continue;
+      return written;
     }
     auto rev = store_->Delete(key, current->mod_revision);
     if (!rev.ok()) {

@@ -42,11 +42,26 @@ struct ObjectList {
   std::string resource_version;
 };
 
+// metav1.DeletionPropagation.
+inline constexpr char kDeletePropagationOrphan[] = "Orphan";
+inline constexpr char kDeletePropagationBackground[] = "Background";
+inline constexpr char kDeletePropagationForeground[] = "Foreground";
+
 struct DeleteOptions {
   std::optional<int64_t> grace_period_seconds;  // pods: 0 deletes at once
   std::string resource_version;                 // precondition
   std::string uid;                              // precondition
+  // "" = the kind's default (Background for every kind lpv serves, as apps/v1 and core/v1);
+  // Orphan and Foreground leave the object terminating with the "orphan" or
+  // "foregroundDeletion" finalizer until the garbage collector has done its part
+  // (statefulset/gc.h). Anything else is Invalid.
+  std::string propagation_policy{};
 };
+
+// The garbage collector's finalizers (metav1.FinalizerOrphanDependents,
+// metav1.FinalizerDeleteDependents).
+inline constexpr char kFinalizerOrphanDependents[] = "orphan";
+inline constexpr char kFinalizerDeleteDependents[] = "foregroundDeletion";
 
 struct WatchEvent {
   std::string type;  // ADDED, MODIFIED, DELETED, ERROR

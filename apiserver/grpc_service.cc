@@ -116,6 +116,7 @@ grpc::Status GrpcService::Delete(grpc::ServerContext* ctx, const api::ObjectRequ
   opts.resource_version = req->resource_version();
   opts.uid = req->uid();
   if (req->has_grace_period_seconds()) opts.grace_period_seconds = req->grace_period_seconds();
+  opts.propagation_policy = req->propagation_policy();
   Fill(server_->Delete(*kind, req->namespace_(), req->name(), opts), resp);
   return grpc::Status::OK;
 }

@@ -178,6 +178,7 @@ class GrpcClient : public Client {
     req.set_resource_version(options.resource_version);
     req.set_uid(options.uid);
     if (options.grace_period_seconds) req.set_grace_period_seconds(*options.grace_period_seconds);
+    req.set_propagation_policy(options.propagation_policy);
     return Call(&api::Lpv::Stub::Delete, kind, req);
   }
   Result<ObjectPtr> Bind(const api::Binding& binding) override {

@@ -202,6 +202,10 @@ int main(int argc, char** argv) {
   int timeout_s = 0;
   del->add_option("--timeout", timeout_s, "seconds to wait; 0 = as long as it takes");
   del->add_flag("--ignore-not-found", xopts.ignore_not_found, "no error if absent");
+  del->add_option("--cascade", xopts.cascade,
+                  "background|orphan|foreground: what becomes of the dependents (pods of a "
+                  "StatefulSet)")
+      ->default_val("background");
   del->callback([&] {
     no_wait = wait_value == "false";
     xopts.wait = !no_wait;

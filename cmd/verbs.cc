@@ -387,7 +387,37 @@ int Describe(client::Client& c, const DescribeOptions& o, Streams s) {
   return rc;
 }
 
+// kubectl's GetCascadingStrategy: the propagation policy --cascade asks for, or "" with the
+// error printed.
+std::string CascadingStrategy(const std::string& cascade, Streams s) {
+  if (cascade == "background") return apiserver::kDeletePropagationBackground;
+  if (cascade == "orphan") return apiserver::kDeletePropagationOrphan;
+  if (cascade == "foreground") return apiserver::kDeletePropagationForeground;
+  // Go's strconv.ParseBool spellings, which kubectl accepted before the names.
+  static const char* kTrue[] = {"1", "t", "T", "TRUE", "true", "True"};
+  static const char* kFalse[] = {"0", "f", "F", "FALSE", "false", "False"};
+  for (const char* t : kTrue) {
+    if (cascade == t) {
+      s.err << "warning: --cascade=" << cascade
+            << " is deprecated (boolean value) and can be replaced with --cascade=background.\n";
+      return apiserver::kDeletePropagationBackground;
+    }
+  }
+  for (const char* f : kFalse) {
+    if (cascade == f) {
+      s.err << "warning: --cascade=" << cascade
+            << " is deprecated (boolean value) and can be replaced with --cascade=orphan.\n";
+      return apiserver::kDeletePropagationOrphan;
+    }
+  }
+  FailMsg(s, "invalid cascade value (" + cascade +
+                 "). Must be \"background\", \"foreground\", or \"orphan\"");
+  return "";
+}
+
 int Delete(client::Client& c, const DeleteOptions& o, Streams s) {
+  const std::string propagation = CascadingStrategy(o.cascade, s);
+  if (propagation.empty()) return 1;
   struct Target {
     const KindInfo* kind;
     std::string ns, name;
@@ -412,6 +442,7 @@ int Delete(client::Client& c, const DeleteOptions& o, Streams s) {
   for (const auto& t : targets) {
     apiserver::DeleteOptions d;
     d.grace_period_seconds = o.grace_period;
+    d.propagation_policy = propagation;
     auto r = c.Delete(*t.kind, t.ns, t.name, d);
     if (!r.ok()) {
       if (r.status().IsNotFound() && o.ignore_not_found) continue;

@@ -57,6 +57,9 @@ struct DeleteOptions {
   std::chrono::seconds timeout{0};  // 0 = wait as long as it takes
   std::optional<int64_t> grace_period;
   bool ignore_not_found = false;
+  // kubectl's --cascade: background, orphan or foreground; the booleans of kubectl before
+  // 1.20 still work, with kubectl's deprecation warning (true = background, false = orphan).
+  std::string cascade = "background";
 };
 int Delete(client::Client& c, const DeleteOptions& o, Streams s);
 

@@ -135,30 +135,6 @@ void Patch(const Context& ctx, const Target& t, const Request& req, ResponseWrit
   }
 }
 
-// propagationPolicy=Orphan: the dependents lose their reference to the owner before it
-// goes, so the garbage collection (statefulset/gc.h) leaves them alone.
-Status OrphanDependents(const Context& ctx, const Target& t) {
-  auto owner = ctx.server->Get(*t.kind, t.ns, t.name);
-  if (!owner.ok()) return owner.status();
-  const std::string uid = api::Meta(**owner).uid();
-  for (const char* kind_name : {"Pod", "PersistentVolumeClaim"}) {
-    const api::KindInfo* kind = api::KindOf(kind_name);
-    auto list = ctx.server->List(*kind, t.ns, {});
-    if (!list.ok()) return list.status();
-    for (auto& item : list->items) {
-      api::ObjectMeta* meta = api::MutableMeta(item.get());
-      auto* refs = meta->mutable_owner_references();
-      auto it = std::remove_if(refs->begin(), refs->end(),
-                               [&](const api::OwnerReference& r) { return r.uid() == uid; });
-      if (it == refs->end()) continue;
-      refs->erase(it, refs->end());
-      auto r = ctx.server->Update(*item);
-      if (!r.ok() && !r.status().IsNotFound()) return r.status();
-    }
-  }
-  return Status::OK();
-}
-
 void Delete(const Context& ctx, const Target& t, const Request& req, ResponseWriter* w) {
   apiserver::DeleteOptions opts;
   std::string propagation = req.Param("propagationPolicy");
@@ -170,6 +146,10 @@ void Delete(const Context& ctx, const Target& t, const Request& req, ResponseWri
     }
     if (body.contains("propagationPolicy") && body["propagationPolicy"].is_string()) {
       propagation = body["propagationPolicy"].get<std::string>();
+    } else if (body.contains("orphanDependents") && body["orphanDependents"].is_boolean()) {
+      // The deprecated boolean older clients send: true orphans, false cascades.
+      propagation = body["orphanDependents"].get<bool>() ? apiserver::kDeletePropagationOrphan
+                                                         : apiserver::kDeletePropagationBackground;
     }
     if (body.contains("gracePeriodSeconds") && body["gracePeriodSeconds"].is_number_integer()) {
       grace = std::to_string(body["gracePeriodSeconds"].get<int64_t>());
@@ -189,17 +169,9 @@ void Delete(const Context& ctx, const Target& t, const Request& req, ResponseWri
       return SendStatus(w, Status::BadRequest("invalid gracePeriodSeconds: " + grace));
     }
   }
-  if (!propagation.empty() && propagation != "Orphan" && propagation != "Background" &&
-      propagation != "Foreground") {
-    return SendStatus(
-        w, Status::Invalid("DeleteOptions", "",
-                           {FieldError::NotSupported("propagationPolicy", propagation,
-                                                     {"Foreground", "Background", "Orphan"})}));
-  }
-  if (propagation == "Orphan" && !DryRun(req)) {
-    Status s = OrphanDependents(ctx, t);
-    if (!s.ok()) return SendStatus(w, s);
-  }
+  // Validated, and carried out with the garbage collector, by the registry (apiserver.h):
+  // the same for gRPC, the CLI and REST.
+  opts.propagation_policy = propagation;
   SendResult(ctx, req, w, 200, ctx.server->Delete(*t.kind, t.ns, t.name, opts));
 }
 

@@ -76,9 +76,11 @@ StatefulSetController::~StatefulSetController() { Stop(); }
 void StatefulSetController::AddHandlers() {
   client::EventHandler set_handler;
   set_handler.on_add = [this](const client::ObjectRef& obj) {
+    gc_->OwnerObserved(*obj);
     Enqueue(static_cast<const api::StatefulSet&>(*obj));
   };
   set_handler.on_update = [this](const client::ObjectRef&, const client::ObjectRef& obj) {
+    gc_->OwnerObserved(*obj);
     Enqueue(static_cast<const api::StatefulSet&>(*obj));
   };
   set_handler.on_delete = [this](const client::ObjectRef& obj) {
@@ -105,14 +107,17 @@ void StatefulSetController::AddHandlers() {
   client::EventHandler claim_handler;
   claim_handler.on_add = [this](const client::ObjectRef& obj) {
     gc_->DependentObserved(*obj);
+    gc_->OwnerObserved(*obj);
     ClaimChanged(static_cast<const api::PersistentVolumeClaim&>(*obj));
   };
   claim_handler.on_update = [this](const client::ObjectRef& old_obj, const client::ObjectRef& obj) {
     if (api::Meta(*old_obj).resource_version() == api::Meta(*obj).resource_version()) return;
     gc_->DependentObserved(*obj);
+    gc_->OwnerObserved(*obj);
     ClaimChanged(static_cast<const api::PersistentVolumeClaim&>(*obj));
   };
   claim_handler.on_delete = [this](const client::ObjectRef& obj) {
+    gc_->DependentGone(*obj);
     ClaimChanged(static_cast<const api::PersistentVolumeClaim&>(*obj));
   };
   claims_->AddEventHandler(std::move(claim_handler));
@@ -195,6 +200,7 @@ std::vector<std::shared_ptr<const api::StatefulSet>> StatefulSetController::GetS
 
 void StatefulSetController::AddPod(const api::Pod& pod) {
   gc_->DependentObserved(pod);
+  gc_->OwnerObserved(pod);
   if (!pod.metadata().deletion_timestamp().empty()) {
     // A pod already being deleted (seen after a restart) is not a creation to observe.
     DeletePod(pod);
@@ -216,6 +222,7 @@ void StatefulSetController::UpdatePod(const api::Pod& old_pod, const api::Pod& c
   if (old_pod.metadata().resource_version() == cur_pod.metadata().resource_version()) return;
   pod_control_->PodObserved(cur_pod);
   gc_->DependentObserved(cur_pod);
+  gc_->OwnerObserved(cur_pod);
   bool labels_changed = !SameLabels(old_pod.metadata().labels(), cur_pod.metadata().labels());
   const auto* cur_ref = GetControllerOf(cur_pod.metadata());
   const auto* old_ref = GetControllerOf(old_pod.metadata());
@@ -244,8 +251,10 @@ void StatefulSetController::UpdatePod(const api::Pod& old_pod, const api::Pod& c
 
 void StatefulSetController::DeletePod(const api::Pod& pod) {
   pod_control_->PodGone(pod);
-  // Claims the retention policy gave to this pod go with it.
+  // Claims the retention policy gave to this pod go with it; a set deleting its dependents
+  // in the foreground may be waiting for this one.
   gc_->OwnerGone(pod.metadata().uid());
+  gc_->DependentGone(pod);
   const auto* ref = GetControllerOf(pod.metadata());
   if (ref == nullptr) return;  // nobody cares about an orphan's deletion
   if (auto set = ResolveControllerRef(pod.metadata().namespace_(), *ref)) Enqueue(*set);

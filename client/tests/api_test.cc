@@ -204,6 +204,91 @@ TEST_P(ApiTest, PodOnANodeIsDeletedGracefully) {
   EXPECT_TRUE(c().Get(*KindOf("Pod"), "default", "p").status().IsNotFound());
 }
 
+// deletionFinalizersForGarbageCollection: Orphan and Foreground leave the owner terminating
+// with the collector's finalizer (nothing here removes it: no controllers run); a later
+// delete may swap it, and Background drops it, so the object goes.
+TEST_P(ApiTest, PropagationPolicyPutsTheCollectorsFinalizerOnTheOwner) {
+  const api::KindInfo& pods = *KindOf("Pod");
+  ASSERT_TRUE(c().Create(SimplePod("owner")).ok());
+  client::DeleteOptions orphan;
+  orphan.propagation_policy = "Orphan";
+  auto del = c().Delete(pods, "default", "owner", orphan);
+  ASSERT_TRUE(del.ok()) << del.status().ToString();
+  EXPECT_FALSE(api::Meta(**del).deletion_timestamp().empty());
+  auto held = c().Get<api::Pod>("default", "owner");
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  ASSERT_EQ(held->metadata().finalizers_size(), 1);
+  EXPECT_EQ(held->metadata().finalizers(0), "orphan");
+
+  client::DeleteOptions foreground;
+  foreground.propagation_policy = "Foreground";
+  ASSERT_TRUE(c().Delete(pods, "default", "owner", foreground).ok());
+  auto swapped = c().Get<api::Pod>("default", "owner");
+  ASSERT_TRUE(swapped.ok()) << swapped.status().ToString();
+  ASSERT_EQ(swapped->metadata().finalizers_size(), 1);
+  EXPECT_EQ(swapped->metadata().finalizers(0), "foregroundDeletion");
+  EXPECT_EQ(swapped->metadata().deletion_timestamp(), held->metadata().deletion_timestamp());
+
+  // Without a policy the finalizer an earlier deletion left stands.
+  ASSERT_TRUE(c().Delete(pods, "default", "owner").ok());
+  auto same = c().Get<api::Pod>("default", "owner");
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->metadata().resource_version(), swapped->metadata().resource_version());
+
+  client::DeleteOptions background;
+  background.propagation_policy = "Background";
+  ASSERT_TRUE(c().Delete(pods, "default", "owner", background).ok());
+  EXPECT_TRUE(c().Get(pods, "default", "owner").status().IsNotFound());
+}
+
+TEST_P(ApiTest, ForegroundPodConfirmedByTheKubeletWaitsForItsFinalizer) {
+  const api::KindInfo& pods = *KindOf("Pod");
+  ASSERT_TRUE(c().Create(SimplePod("p", "node-1")).ok());
+  client::DeleteOptions foreground;
+  foreground.propagation_policy = "Foreground";
+  ASSERT_TRUE(c().Delete(pods, "default", "p", foreground).ok());
+  auto graceful = c().Get<api::Pod>("default", "p");
+  ASSERT_TRUE(graceful.ok());
+  EXPECT_EQ(graceful->metadata().deletion_grace_period_seconds(), 30);
+  // The kubelet's confirmation shortens the grace period; the finalizer still holds the pod.
+  client::DeleteOptions now;
+  now.grace_period_seconds = 0;
+  ASSERT_TRUE(c().Delete(pods, "default", "p", now).ok());
+  auto stopped = c().Get<api::Pod>("default", "p");
+  ASSERT_TRUE(stopped.ok()) << stopped.status().ToString();
+  EXPECT_EQ(stopped->metadata().deletion_grace_period_seconds(), 0);
+  ASSERT_EQ(stopped->metadata().finalizers_size(), 1);
+  // The collector's removal of the finalizer ends it.
+  api::Pod done = *stopped;
+  done.mutable_metadata()->clear_finalizers();
+  ASSERT_TRUE(c().Update(done).ok());
+  EXPECT_TRUE(c().Get(pods, "default", "p").status().IsNotFound());
+}
+
+TEST_P(ApiTest, PropagationPolicyOfAKindNothingOwnsActsAsBackground) {
+  api::StorageClass sc;
+  sc.mutable_metadata()->set_name("local-storage");
+  sc.set_provisioner("kubernetes.io/no-provisioner");
+  ASSERT_TRUE(c().Create(sc).ok());
+  client::DeleteOptions orphan;
+  orphan.propagation_policy = "Orphan";
+  ASSERT_TRUE(c().Delete(*KindOf("StorageClass"), "", "local-storage", orphan).ok());
+  EXPECT_TRUE(c().Get(*KindOf("StorageClass"), "", "local-storage").status().IsNotFound());
+}
+
+TEST_P(ApiTest, UnknownPropagationPolicyIsInvalid) {
+  ASSERT_TRUE(c().Create(SimplePod("p")).ok());
+  client::DeleteOptions sideways;
+  sideways.propagation_policy = "Sideways";
+  auto del = c().Delete(*KindOf("Pod"), "default", "p", sideways);
+  ASSERT_FALSE(del.ok());
+  EXPECT_TRUE(del.status().IsInvalid());
+  EXPECT_EQ(del.status().message(),
+            "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: "
+            "\"Sideways\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+  EXPECT_TRUE(c().Get(*KindOf("Pod"), "default", "p").ok());
+}
+
 TEST_P(ApiTest, ListIsConsistentAndFiltered) {
   ASSERT_TRUE(c().Create(SimplePod("a", "node-1")).ok());
   api::Pod b = SimplePod("b", "node-2");

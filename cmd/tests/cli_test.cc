@@ -194,6 +194,37 @@ TEST_F(CliTest, DeleteWaitsForFinalizersUnlessToldNotTo) {
             "error: timed out waiting for the condition on persistentvolumes/example-pv\n");
 }
 
+// kubectl's --cascade. The API-only server runs no garbage collector, so the set stays with
+// the finalizer its propagation policy asked for.
+TEST_F(CliTest, DeleteCascadeChoosesThePropagationPolicy) {
+  ASSERT_EQ(Lpv({"apply", "-f", Example("statefulset.yaml")}).exit_code, 0);
+  auto bad = Lpv({"delete", "sts", "local-test", "--cascade=sideways"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err,
+            "error: invalid cascade value (sideways). Must be \"background\", \"foreground\", "
+            "or \"orphan\"\n");
+
+  auto orphan = Lpv({"delete", "sts", "local-test", "--cascade=false", "--wait=false"});
+  EXPECT_EQ(orphan.exit_code, 0) << orphan.err;
+  EXPECT_EQ(orphan.err,
+            "warning: --cascade=false is deprecated (boolean value) and can be replaced with "
+            "--cascade=orphan.\n");
+  EXPECT_EQ(orphan.out, "statefulset.apps \"local-test\" deleted\n");
+  auto held = nlohmann::json::parse(Lpv({"get", "sts", "local-test", "-o", "json"}).out);
+  EXPECT_EQ(held["metadata"]["finalizers"], nlohmann::json::array({"orphan"}));
+
+  auto foreground = Lpv({"delete", "sts", "local-test", "--cascade=foreground", "--wait=false"});
+  EXPECT_EQ(foreground.exit_code, 0) << foreground.err;
+  EXPECT_EQ(foreground.err, "");
+  auto swapped = nlohmann::json::parse(Lpv({"get", "sts", "local-test", "-o", "json"}).out);
+  EXPECT_EQ(swapped["metadata"]["finalizers"], nlohmann::json::array({"foregroundDeletion"}));
+
+  // Background drops the collector's finalizer: the set goes.
+  auto background = Lpv({"delete", "sts", "local-test", "--cascade=background"});
+  EXPECT_EQ(background.exit_code, 0) << background.err;
+  EXPECT_EQ(Lpv({"get", "sts", "local-test"}).exit_code, 1);
+}
+
 TEST_F(CliTest, EventsListsEventsOldestFirst) {
   auto r = Lpv({"apply", "-f", "-"},
                "apiVersion: v1\nkind: Event\nmetadata: {name: e1, namespace: default}\n"

@@ -7,6 +7,8 @@
 #include "cluster/cluster.h"
 #include "rest/kube_api.h"
 #include "rest/tests/http_client.h"
+#include "client/wait.h"
+#include "statefulset/stateful_set.h"
 
 namespace lpv::rest {
 namespace {
@@ -285,6 +287,113 @@ TEST_F(RestApiTest, WatchFromZeroStartsWithTheCurrentState) {
   auto marked = watch.NextEvent();
   EXPECT_EQ(marked["type"], "MODIFIED");
   EXPECT_TRUE(marked["object"]["metadata"].contains("deletionTimestamp"));
+}
+
+// With the StatefulSet controller, whose garbage collector (statefulset/gc.h) finishes what
+// a propagation policy starts. The test plays the scheduler and the kubelet: it binds the
+// pods (so their deletion is graceful) and confirms their deletion.
+class RestGarbageCollectionTest : public RestApiTest {
+ protected:
+  static constexpr std::chrono::milliseconds kWait{10000};
+  static constexpr const char* kSet = R"({"apiVersion":"apps/v1","kind":"StatefulSet",
+    "metadata":{"name":"web"},"spec":{"replicas":2,"podManagementPolicy":"Parallel",
+    "serviceName":"web","selector":{"matchLabels":{"app":"web"}},
+    "template":{"metadata":{"labels":{"app":"web"}},
+      "spec":{"containers":[{"name":"app","image":"busybox"}]}}}})";
+  static constexpr const char* kSetPath = "/apis/apps/v1/namespaces/default/statefulsets/web";
+
+  void SetUp() override {
+    RestApiTest::SetUp();
+    if (HasFatalFailure()) return;
+    controller_ = std::make_unique<statefulset::StatefulSetController>(
+        cluster_->client(), statefulset::StatefulSetController::Options{});
+    controller_->Start();
+    ASSERT_TRUE(controller_->WaitForCacheSync(kWait));
+  }
+  void TearDown() override {
+    if (controller_) controller_->Stop();
+    RestApiTest::TearDown();
+  }
+
+  // Creates the set and waits for its two pods, bound to node-1.
+  void CreateSetWithBoundPods() {
+    auto created = Call(url_, "POST", "/apis/apps/v1/namespaces/default/statefulsets", kSet);
+    ASSERT_EQ(created.code, 201) << created.body;
+    for (const char* pod : {"web-0", "web-1"}) {
+      auto r = client::WaitForObject(*cluster_->client(), *api::KindOf("Pod"), "default", pod,
+                                     nullptr, kWait);
+      ASSERT_TRUE(r.ok()) << pod << ": " << r.status().ToString();
+      auto bind = Call(url_, "POST", std::string("/api/v1/namespaces/default/pods/") + pod +
+                                         "/binding",
+                       std::string(R"({"metadata":{"name":")") + pod +
+                           R"("},"target":{"kind":"Node","name":"node-1"}})");
+      ASSERT_EQ(bind.code, 201) << bind.body;
+    }
+  }
+
+  void WaitForTerminating(const std::string& pod) {
+    auto r = client::WaitForObject(
+        *cluster_->client(), *api::KindOf("Pod"), "default", pod,
+        [](const google::protobuf::Message& m) {
+          return !api::Meta(m).deletion_timestamp().empty();
+        },
+        kWait);
+    ASSERT_TRUE(r.ok()) << pod << " not terminating: " << r.status().ToString();
+  }
+
+  // The kubelet's confirmation that the pod has stopped.
+  void ConfirmDeletion(const std::string& pod) {
+    auto del = Call(url_, "DELETE",
+                    "/api/v1/namespaces/default/pods/" + pod + "?gracePeriodSeconds=0");
+    ASSERT_EQ(del.code, 200) << del.body;
+    Status gone = client::WaitForDeletion(*cluster_->client(), *api::KindOf("Pod"), "default",
+                                          pod, kWait);
+    ASSERT_TRUE(gone.ok()) << pod << ": " << gone.ToString();
+  }
+
+  std::unique_ptr<statefulset::StatefulSetController> controller_;
+};
+
+TEST_F(RestGarbageCollectionTest, ForegroundKeepsTheOwnerVisibleUntilItsPodsAreGone) {
+  CreateSetWithBoundPods();
+  auto del = Call(url_, "DELETE", kSetPath,
+                  R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Foreground"})");
+  ASSERT_EQ(del.code, 200) << del.body;
+  EXPECT_TRUE(del.json()["metadata"].contains("deletionTimestamp"));
+  EXPECT_EQ(del.json()["metadata"]["finalizers"], Json::array({"foregroundDeletion"}));
+
+  WaitForTerminating("web-0");
+  WaitForTerminating("web-1");
+  auto owner = Get(kSetPath);
+  ASSERT_EQ(owner.code, 200) << owner.body;
+  EXPECT_EQ(owner.json()["metadata"]["finalizers"], Json::array({"foregroundDeletion"}));
+
+  ConfirmDeletion("web-1");
+  auto still = Get(kSetPath);
+  EXPECT_EQ(still.code, 200) << "the owner went while web-0 remained: " << still.body;
+
+  ConfirmDeletion("web-0");
+  Status gone = client::WaitForDeletion(*cluster_->client(), *api::KindOf("StatefulSet"),
+                                        "default", "web", kWait);
+  ASSERT_TRUE(gone.ok()) << gone.ToString();
+  EXPECT_EQ(Get(kSetPath).code, 404);
+}
+
+TEST_F(RestGarbageCollectionTest, OrphanLeavesThePodsWithoutTheOwnerReference) {
+  CreateSetWithBoundPods();
+  auto del = Call(url_, "DELETE", std::string(kSetPath) + "?propagationPolicy=Orphan");
+  ASSERT_EQ(del.code, 200) << del.body;
+  EXPECT_EQ(del.json()["metadata"]["finalizers"], Json::array({"orphan"}));
+  Status gone = client::WaitForDeletion(*cluster_->client(), *api::KindOf("StatefulSet"),
+                                        "default", "web", kWait);
+  ASSERT_TRUE(gone.ok()) << gone.ToString();
+
+  for (const char* pod : {"web-0", "web-1"}) {
+    auto got = Get(std::string("/api/v1/namespaces/default/pods/") + pod);
+    ASSERT_EQ(got.code, 200) << pod << ": " << got.body;
+    EXPECT_FALSE(got.json()["metadata"].contains("ownerReferences")) << got.body;
+    EXPECT_FALSE(got.json()["metadata"].contains("deletionTimestamp")) << got.body;
+  }
 }
 
 // A store that keeps only the last few revisions, so an old resourceVersion is compacted.

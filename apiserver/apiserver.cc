@@ -6,6 +6,7 @@
 
 #include "api/selectors.h"
 #include "api/validation.h"
+#include "apiserver/list_pages.h"
 #include "apiserver/strategy.h"
 
 namespace lpv::apiserver {
@@ -335,16 +336,61 @@ Result<ObjectList> APIServer::List(const KindInfo& kind, const std::string& ns,
                                    const ListOptions& options) {
   auto filter = MakeFilter(kind, options);
   if (!filter.ok()) return filter.status();
-  std::string prefix = "/registry/" + kind.resource + "/";
+  // Continue tokens name keys relative to the resource, so one works for the same list in
+  // any namespace scope.
+  const std::string root = "/registry/" + kind.resource + "/";
+  std::string prefix = root;
   if (kind.namespaced && !ns.empty()) prefix += ns + "/";
-  auto list = store_->List(prefix);
-  if (!list.ok()) return list.status();
+  if (options.limit < 0) return Status::BadRequest("limit must not be negative");
+  store::ListOptions at;
+  std::string start;
+  if (!options.continue_token.empty()) {
+    if (!options.resource_version.empty() && options.resource_version != "0") {
+      return Status::BadRequest("specifying resource version is not allowed when using continue");
+    }
+    auto token = DecodeContinue(options.continue_token);
+    if (!token.ok()) {
+      return Status::BadRequest("invalid continue token: " + token.status().message());
+    }
+    start = token->start;
+    if (token->resource_version > 0) at.revision = token->resource_version;
+  }
+  // A paged list keeps its snapshot for the pages to come (list_pages.h).
+  at.keep_snapshot = options.limit > 0;
+  auto list = store_->List(prefix, at);
+  if (!list.ok()) {
+    // The REST layer adds the fresh token (InconsistentContinueToken) to the Status.
+    if (list.status().IsGone() && at.revision > 0) return Status::Gone(kInconsistentContinue);
+    return list.status();
+  }
   ObjectList out;
   out.resource_version = std::to_string(list->revision);
-  for (const auto& kv : list->items) {
+  const bool filtered = filter->labels || filter->fields;
+  std::string last_key;
+  for (size_t i = 0; i < list->items.size(); ++i) {
+    const auto& kv = list->items[i];
+    std::string key = kv.key.substr(root.size());
+    if (!start.empty() && key <= start) continue;
+    if (options.limit > 0 && static_cast<int64_t>(out.items.size()) == options.limit) {
+      // Full: a continue token if anything after the last item returned can still match.
+      // remainingItemCount only when nothing is filtered out, as Kubernetes counts keys.
+      bool more = !filtered;
+      for (size_t j = i; filtered && j < list->items.size() && !more; ++j) {
+        auto obj = Decode(kind, list->items[j]);
+        if (!obj.ok()) return obj.status();
+        more = filter->Matches(**obj);
+      }
+      if (more) {
+        out.continue_token = EncodeContinue({list->revision, last_key});
+        if (!filtered) out.remaining_item_count = static_cast<int64_t>(list->items.size() - i);
+      }
+      break;
+    }
     auto obj = Decode(kind, kv);
     if (!obj.ok()) return obj.status();
-    if (filter->Matches(**obj)) out.items.push_back(std::move(*obj));
+    if (!filter->Matches(**obj)) continue;
+    out.items.push_back(std::move(*obj));
+    last_key = std::move(key);
   }
   return out;
 }

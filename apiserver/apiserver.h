@@ -33,13 +33,21 @@ struct ListOptions {
   std::string label_selector;  // kubectl -l syntax
   std::string field_selector;  // spec.nodeName=node-1, involvedObject.name=x
   // Watch: events after this revision; "" or "0" = the current state as ADDED events,
-  // then changes.
+  // then changes. List: the present state meets any NotOlderThan, so it only matters with
+  // a continue token, which allows none but "" and "0" (as Kubernetes).
   std::string resource_version;
+  // List: at most this many items (0 = all) and, when more remain, a continue token; the
+  // next pages, asked with that token, show the state of the first page's revision
+  // (list_pages.h), as Kubernetes' etcd3 storage does.
+  int64_t limit = 0;
+  std::string continue_token{};  // metav1.ListOptions.Continue
 };
 
 struct ObjectList {
   std::vector<ObjectPtr> items;
   std::string resource_version;
+  std::string continue_token{};      // "" on the last page
+  int64_t remaining_item_count = 0;  // items after this page, with continue_token
 };
 
 // metav1.DeletionPropagation.

@@ -143,13 +143,17 @@ grpc::Status GrpcService::List(grpc::ServerContext* ctx, const api::ListRequest*
     api::StatusToProto(err, resp->mutable_status());
     return grpc::Status::OK;
   }
-  auto list = server_->List(*kind, req->namespace_(),
-                            ListOptions{req->label_selector(), req->field_selector(), ""});
+  ListOptions options{req->label_selector(), req->field_selector(), ""};
+  options.limit = req->limit();
+  options.continue_token = req->continue_();
+  auto list = server_->List(*kind, req->namespace_(), options);
   if (!list.ok()) {
     api::StatusToProto(list.status(), resp->mutable_status());
     return grpc::Status::OK;
   }
   resp->set_resource_version(list->resource_version);
+  resp->set_continue_(list->continue_token);
+  resp->set_remaining_item_count(list->remaining_item_count);
   for (const auto& item : list->items) item->SerializeToString(resp->add_items());
   return grpc::Status::OK;
 }

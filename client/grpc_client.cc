@@ -152,6 +152,8 @@ class GrpcClient : public Client {
     req.set_namespace_(ns);
     req.set_label_selector(options.label_selector);
     req.set_field_selector(options.field_selector);
+    req.set_limit(options.limit);
+    req.set_continue_(options.continue_token);
     api::ListResponse resp;
     grpc::ClientContext ctx;
     AddToken(&ctx, token_);
@@ -160,6 +162,8 @@ class GrpcClient : public Client {
     if (resp.has_status() && resp.status().code() != 0) return api::StatusFromProto(resp.status());
     ObjectList out;
     out.resource_version = resp.resource_version();
+    out.continue_token = resp.continue_();
+    out.remaining_item_count = resp.remaining_item_count();
     for (const auto& bytes : resp.items()) {
       ObjectPtr obj = kind.New();
       obj->ParseFromString(bytes);

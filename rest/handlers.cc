@@ -3,7 +3,7 @@
 #include "rest/handlers.h"
 
 #include "api/codec.h"
-#include "rest/list_pages.h"
+#include "apiserver/list_pages.h"
 #include "rest/patch.h"
 #include "rest/status_json.h"
 #include "rest/tables.h"
@@ -179,17 +179,35 @@ void List(const Context& ctx, const Target& t, const Request& req, ResponseWrite
   apiserver::ListOptions opts;
   opts.label_selector = req.Param("labelSelector");
   opts.field_selector = req.Param("fieldSelector");
+  opts.resource_version = req.Param("resourceVersion");
+  opts.continue_token = req.Param("continue");
+  std::string limit = req.Param("limit");
+  if (!limit.empty()) {
+    try {
+      opts.limit = std::stoll(limit);
+    } catch (...) {
+      return SendStatus(w, Status::BadRequest("invalid limit: " + limit));
+    }
+  }
   auto list = ctx.server->List(*t.kind, t.ns, opts);
-  if (!list.ok()) return SendStatus(w, list.status());
-  auto page = Paginate(*t.kind, std::move(*list), req.Param("limit"), req.Param("continue"));
-  if (!page.ok()) return SendStatus(w, page.status());
+  if (!list.ok()) {
+    if (list.status().IsGone() && !opts.continue_token.empty()) {
+      // handleCompactedErrorForPaging: the Status carries a token that continues at the
+      // current state, for a client that accepts an inconsistent list.
+      Json status = StatusToJson(list.status());
+      std::string fresh = apiserver::InconsistentContinueToken(opts.continue_token);
+      if (!fresh.empty()) status["metadata"]["continue"] = fresh;
+      return SendJson(w, list.status().code(), status);
+    }
+    return SendStatus(w, list.status());
+  }
   std::vector<const google::protobuf::Message*> items;
-  for (const auto& item : page->list.items) items.push_back(item.get());
+  for (const auto& item : list->items) items.push_back(item.get());
   Json meta;
-  meta["resourceVersion"] = page->list.resource_version;
-  if (!page->continue_token.empty()) {
-    meta["continue"] = page->continue_token;
-    meta["remainingItemCount"] = page->remaining;
+  meta["resourceVersion"] = list->resource_version;
+  if (!list->continue_token.empty()) {
+    meta["continue"] = list->continue_token;
+    if (list->remaining_item_count > 0) meta["remainingItemCount"] = list->remaining_item_count;
   }
   if (auto table = TableRequested(req.accept)) {
     Json j = TableJson(t.kind->kind, items, *table, req.Param("includeObject"),

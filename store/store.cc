@@ -58,6 +58,10 @@ class StoreImpl : public Store {
       std::lock_guard<std::mutex> lock(write_mu_);
       hub_->Close(Status::Make(Reason::ServiceUnavailable, "store closed"));
     }
+    {
+      std::lock_guard<std::mutex> lock(kept_mu_);
+      kept_.clear();
+    }
     db_->Close().PermitUncheckedError();
   }
 
@@ -88,10 +92,28 @@ class StoreImpl : public Store {
     return Write(Op::kDelete, key, nullptr, expected_mod_revision);
   }
 
-  Result<ListResult> List(const std::string& prefix) const override {
-    rocksdb::ManagedSnapshot snapshot(db_.get());
+  // A paged list's later pages read the RocksDB snapshot its first page was read from, so
+  // every page shows one revision, as etcd serves them from its MVCC history. Keeping
+  // snapshots is the simplest honest way here: the change log could also be read backwards
+  // from the current state, but log entries do not record the mod_revision of the value they
+  // replaced, which the items' resourceVersions need. A snapshot pins the versions written
+  // after it (RocksDB keeps them until it is released), so only a few are kept (the newest
+  // kMaxKeptSnapshots) and none behind the compacted revision; a list at a revision no longer
+  // kept is Gone, as etcd's at a compacted one.
+  Result<ListResult> List(const std::string& prefix, const ListOptions& options) const override {
+    std::shared_ptr<const rocksdb::Snapshot> snapshot;
+    if (options.revision > 0) {
+      int64_t current = Revision();
+      if (options.revision > current) {
+        return Status::Make(Reason::Timeout, "Too large resource version: " +
+                                                 std::to_string(options.revision) +
+                                                 ", current: " + std::to_string(current));
+      }
+      snapshot = KeptSnapshot(options.revision);
+    }
+    if (!snapshot) snapshot = TakeSnapshot();
     rocksdb::ReadOptions ro = ObjectReadOptions();
-    ro.snapshot = snapshot.snapshot();
+    ro.snapshot = snapshot.get();
 
     ListResult result;
     // The revision comes from the same snapshot as the items: it was written in the same
@@ -105,6 +127,12 @@ class StoreImpl : public Store {
     } else if (!s.IsNotFound()) {
       return RocksError("list", s);
     }
+    if (options.revision > 0 && result.revision != options.revision) {
+      // Neither kept nor current: its state can no longer be read.
+      return Status::Gone("store: the state at revision " + std::to_string(options.revision) +
+                          " is no longer kept (now at " + std::to_string(result.revision) + ")");
+    }
+    if (options.keep_snapshot) Keep(result.revision, snapshot);
 
     std::string start = internal::ObjectKey(prefix);
     std::string end = internal::PrefixUpperBound(start);  // never empty: starts with 'o'
@@ -334,6 +362,35 @@ class StoreImpl : public Store {
     return ev;
   }
 
+  // Paged lists' snapshots (see List).
+  static constexpr size_t kMaxKeptSnapshots = 32;
+
+  std::shared_ptr<const rocksdb::Snapshot> TakeSnapshot() const {
+    rocksdb::DB* db = db_.get();
+    return std::shared_ptr<const rocksdb::Snapshot>(
+        db->GetSnapshot(), [db](const rocksdb::Snapshot* snap) { db->ReleaseSnapshot(snap); });
+  }
+
+  std::shared_ptr<const rocksdb::Snapshot> KeptSnapshot(int64_t revision) const {
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    DropCompactedSnapshots();
+    auto it = kept_.find(revision);
+    return it == kept_.end() ? nullptr : it->second;
+  }
+
+  void Keep(int64_t revision, const std::shared_ptr<const rocksdb::Snapshot>& snapshot) const {
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    kept_.emplace(revision, snapshot);  // an older snapshot of the same revision reads the same
+    DropCompactedSnapshots();
+    while (kept_.size() > kMaxKeptSnapshots) kept_.erase(kept_.begin());
+  }
+
+  // Requires kept_mu_.
+  void DropCompactedSnapshots() const {
+    int64_t compacted = compacted_.load(std::memory_order_acquire);
+    kept_.erase(kept_.begin(), kept_.lower_bound(compacted));
+  }
+
   const Options options_;
   const std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions write_options_;
@@ -351,6 +408,10 @@ class StoreImpl : public Store {
   std::atomic<int64_t> revision_;
   std::atomic<int64_t> compacted_;
   const std::shared_ptr<WatchHub> hub_ = std::make_shared<WatchHub>();
+
+  // Paged lists' snapshots by revision; released before the DB closes.
+  mutable std::mutex kept_mu_;
+  mutable std::map<int64_t, std::shared_ptr<const rocksdb::Snapshot>> kept_;
 };
 
 Status ReadRevision(rocksdb::DB* db, std::string_view key, int64_t* revision) {

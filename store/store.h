@@ -8,7 +8,8 @@
 //   Options::sync is false, before the call returns; concurrent writes share one batch and
 //   one sync (group commit); a restart on the same directory resumes at the same revision;
 // - updates and deletes are compare-and-swap on the expected mod_revision;
-// - List reads a consistent snapshot and reports its revision;
+// - List reads a consistent snapshot and reports its revision; a paged list's later
+//   pages read the snapshot of its first (List with ListOptions);
 // - Watch(prefix, after) replays the log from after+1, then streams live events; once
 //   history before `after` is compacted it fails with Gone ("too old resource version").
 //
@@ -71,6 +72,17 @@ struct ListResult {
   int64_t revision = 0;         // the store revision the list was read at
 };
 
+struct ListOptions {
+  // 0 = now. Otherwise the state at this revision: the current one, or one an earlier
+  // List kept (keep_snapshot) and the store still holds; Gone otherwise, as etcd's
+  // "required revision has been compacted".
+  int64_t revision = 0;
+  // Keep this list's RocksDB snapshot so a later List can ask for its revision (a
+  // paged list's next pages). The store keeps a bounded number of them, drops the
+  // oldest first and those behind the compacted revision, and none survive a restart.
+  bool keep_snapshot = false;
+};
+
 class Watcher {
  public:
   virtual ~Watcher() = default;
@@ -101,7 +113,10 @@ class Store {
   virtual Result<int64_t> Update(const std::string& key, const std::string& value,
                                  int64_t expected_mod_revision) = 0;
   virtual Result<int64_t> Delete(const std::string& key, int64_t expected_mod_revision) = 0;
-  virtual Result<ListResult> List(const std::string& prefix) const = 0;
+  // The current state under `prefix`.
+  Result<ListResult> List(const std::string& prefix) const { return List(prefix, {}); }
+  virtual Result<ListResult> List(const std::string& prefix,
+                                  const ListOptions& options) const = 0;
   // Events for keys under `prefix` with revision > after_revision.
   virtual Result<std::unique_ptr<Watcher>> Watch(const std::string& prefix,
                                                  int64_t after_revision) = 0;

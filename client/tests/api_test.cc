@@ -312,6 +312,42 @@ TEST_P(ApiTest, ListIsConsistentAndFiltered) {
   EXPECT_TRUE(other_ns->items.empty());
 }
 
+TEST_P(ApiTest, ListPagesShowTheFirstPagesRevision) {
+  for (const char* n : {"a", "b", "c"}) ASSERT_TRUE(c().Create(SimplePod(n)).ok());
+  client::ListOptions first;
+  first.limit = 2;
+  auto page1 = c().List(*KindOf("Pod"), "default", first);
+  ASSERT_TRUE(page1.ok()) << page1.status().ToString();
+  ASSERT_EQ(page1->items.size(), 2u);
+  EXPECT_EQ(page1->remaining_item_count, 1);
+  ASSERT_FALSE(page1->continue_token.empty());
+
+  auto c_pod = c().Get<api::Pod>("default", "c");
+  ASSERT_TRUE(c_pod.ok());
+  api::Pod relabeled = *c_pod;
+  (*relabeled.mutable_metadata()->mutable_labels())["changed"] = "yes";
+  ASSERT_TRUE(c().Update(relabeled).ok());
+  ASSERT_TRUE(c().Create(SimplePod("d")).ok());
+
+  client::ListOptions next;
+  next.limit = 2;
+  next.continue_token = page1->continue_token;
+  auto page2 = c().List(*KindOf("Pod"), "default", next);
+  ASSERT_TRUE(page2.ok()) << page2.status().ToString();
+  EXPECT_EQ(page2->resource_version, page1->resource_version);
+  ASSERT_EQ(page2->items.size(), 1u);
+  EXPECT_EQ(api::Meta(*page2->items[0]).name(), "c");
+  EXPECT_TRUE(api::Meta(*page2->items[0]).labels().empty());
+  EXPECT_EQ(api::Meta(*page2->items[0]).resource_version(), c_pod->metadata().resource_version());
+  EXPECT_TRUE(page2->continue_token.empty());
+
+  client::ListOptions bad;
+  bad.continue_token = "!!";
+  auto invalid = c().List(*KindOf("Pod"), "default", bad);
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_EQ(invalid.status().reason(), Reason::BadRequest);
+}
+
 TEST_P(ApiTest, WatchFromAnOldRevisionReplaysThenFollows) {
   auto first = c().CreateTyped(SimplePod("p-1"));
   ASSERT_TRUE(first.ok());

@@ -165,6 +165,59 @@ TEST_F(RestApiTest, ListSelectorsAndPages) {
   EXPECT_EQ(Get("/api/v1/persistentvolumes?continue=%21%21").code, 400);
 }
 
+// Later pages show the state at the first page's resourceVersion, as etcd serves them.
+TEST_F(RestApiTest, LaterPagesShowTheStateOfTheFirstPage) {
+  for (const char* n : {"pv-1", "pv-2", "pv-3", "pv-4"}) {
+    ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv(n)).code, 201);
+  }
+  auto page1 = Get("/api/v1/persistentvolumes?limit=2").json();
+  ASSERT_EQ(page1["items"].size(), 2u);
+  EXPECT_EQ(page1["items"][1]["metadata"]["name"], "pv-2");
+  std::string rv = page1["metadata"]["resourceVersion"];
+  std::string pv3_rv = Get("/api/v1/persistentvolumes/pv-3").json()["metadata"]["resourceVersion"];
+
+  // After the first page: one changed, one deleted, one created, one of the first page gone.
+  auto relabel = Call(url_, "PATCH", "/api/v1/persistentvolumes/pv-3",
+                      R"({"metadata":{"labels":{"disk":"hdd"}}})",
+                      {{"Content-Type", "application/merge-patch+json"}});
+  ASSERT_EQ(relabel.code, 200) << relabel.body;
+  // Volumes carry the pv-protection finalizer: deleting marks them, finalizers removed end them.
+  for (const char* n : {"pv-4", "pv-1"}) {
+    std::string path = std::string("/api/v1/persistentvolumes/") + n;
+    ASSERT_EQ(Call(url_, "DELETE", path).code, 200);
+    ASSERT_EQ(Call(url_, "PATCH", path, R"({"metadata":{"finalizers":null}})",
+                   {{"Content-Type", "application/merge-patch+json"}})
+                  .code,
+              200);
+    ASSERT_EQ(Get(path).code, 404);
+  }
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-5")).code, 201);
+
+  std::string token = page1["metadata"]["continue"];
+  auto page2 = Get("/api/v1/persistentvolumes?limit=2&continue=" + token).json();
+  EXPECT_EQ(page2["metadata"]["resourceVersion"], rv);
+  ASSERT_EQ(page2["items"].size(), 2u) << page2.dump();
+  EXPECT_EQ(page2["items"][0]["metadata"]["name"], "pv-3");
+  EXPECT_EQ(page2["items"][0]["metadata"]["labels"]["disk"], "ssd");
+  EXPECT_EQ(page2["items"][0]["metadata"]["resourceVersion"], pv3_rv);
+  EXPECT_EQ(page2["items"][1]["metadata"]["name"], "pv-4");
+  EXPECT_FALSE(page2["items"][1]["metadata"].contains("deletionTimestamp"));
+  EXPECT_FALSE(page2["metadata"].contains("continue")) << page2.dump();
+
+  // A new list sees the present.
+  std::vector<std::string> now;
+  Json present = Get("/api/v1/persistentvolumes").json();
+  for (const auto& item : present["items"]) {
+    now.push_back(item["metadata"]["name"]);
+  }
+  EXPECT_EQ(now, (std::vector<std::string>{"pv-2", "pv-3", "pv-5"}));
+
+  auto with_rv = Get("/api/v1/persistentvolumes?limit=2&resourceVersion=5&continue=" + token);
+  EXPECT_EQ(with_rv.code, 400);
+  EXPECT_EQ(with_rv.json()["message"],
+            "specifying resource version is not allowed when using continue");
+}
+
 TEST_F(RestApiTest, UpdateIsOptimisticAndStatusIsASubresource) {
   auto created = Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-u")).json();
   Json obj = created;
@@ -401,6 +454,46 @@ class ShortHistoryTest : public RestApiTest {
  protected:
   ShortHistoryTest() { history_limit_ = 2; }
 };
+
+// handleCompactedErrorForPaging: 410 Expired, and a token that continues at the present.
+TEST_F(ShortHistoryTest, ContinueFromACompactedRevisionIs410WithAFreshToken) {
+  for (const char* n : {"pv-1", "pv-2", "pv-3"}) {
+    ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv(n)).code, 201);
+  }
+  auto page1 = Get("/api/v1/persistentvolumes?limit=1").json();
+  ASSERT_EQ(page1["items"].size(), 1u);
+  std::string token = page1["metadata"]["continue"];
+  // Enough writes that the first page's revision falls behind the kept history.
+  for (const char* n : {"pv-4", "pv-5", "pv-6"}) {
+    ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv(n)).code, 201);
+  }
+  auto expired = Get("/api/v1/persistentvolumes?limit=1&continue=" + token);
+  ASSERT_EQ(expired.code, 410) << expired.body;
+  Json status = expired.json();
+  EXPECT_EQ(status["kind"], "Status");
+  EXPECT_EQ(status["reason"], "Expired");
+  EXPECT_EQ(status["code"], 410);
+  EXPECT_EQ(status["message"],
+            "The provided continue parameter is too old to display a consistent list result. "
+            "You can start a new list without the continue parameter, or use the continue "
+            "token in this response to retrieve the remainder of the results. Continuing with "
+            "the provided token results in an inconsistent list - objects that were created, "
+            "modified, or deleted between the time the first chunk was returned and now may "
+            "show up in the list.");
+  ASSERT_TRUE(status["metadata"].contains("continue")) << expired.body;
+
+  // The fresh token goes on from the same key, in the present: pv-4..6 show up.
+  std::vector<std::string> rest;
+  std::string next = status["metadata"]["continue"];
+  while (!next.empty()) {
+    auto page = Get("/api/v1/persistentvolumes?limit=2&continue=" + next);
+    ASSERT_EQ(page.code, 200) << page.body;
+    Json j = page.json();
+    for (const auto& item : j["items"]) rest.push_back(item["metadata"]["name"]);
+    next = j["metadata"].value("continue", "");
+  }
+  EXPECT_EQ(rest, (std::vector<std::string>{"pv-2", "pv-3", "pv-4", "pv-5", "pv-6"}));
+}
 
 TEST_F(ShortHistoryTest, WatchFromACompactedVersionIs410Status) {
   for (const char* n : {"pv-o1", "pv-o2", "pv-o3", "pv-o4", "pv-o5", "pv-o6"}) {

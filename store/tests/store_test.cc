@@ -187,6 +187,73 @@ TEST_F(StoreTest, ListIsConsistentWhileAWriterRuns) {
   writer.join();
 }
 
+// A paged list's later pages: the state at the first page's revision, from its snapshot.
+TEST_F(StoreTest, ListAtAKeptRevisionShowsThatRevisionsState) {
+  ASSERT_TRUE(store_->Create("/a/1", "one").ok());
+  ASSERT_TRUE(store_->Create("/a/2", "two").ok());
+  ListOptions keep;
+  keep.keep_snapshot = true;
+  auto first = store_->List("/a/", keep);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const int64_t rev = first->revision;
+
+  ASSERT_TRUE(store_->Update("/a/1", "one, changed", 0).ok());
+  ASSERT_TRUE(store_->Delete("/a/2", 0).ok());
+  ASSERT_TRUE(store_->Create("/a/3", "three").ok());
+
+  ListOptions at;
+  at.revision = rev;
+  auto then = store_->List("/a/", at);
+  ASSERT_TRUE(then.ok()) << then.status().ToString();
+  EXPECT_EQ(then->revision, rev);
+  ASSERT_EQ(then->items.size(), 2u);
+  EXPECT_EQ(then->items[0].key, "/a/1");
+  EXPECT_EQ(then->items[0].value, "one");
+  EXPECT_EQ(then->items[0].mod_revision, first->items[0].mod_revision);
+  EXPECT_EQ(then->items[1].key, "/a/2");
+  EXPECT_EQ(then->items[1].value, "two");
+
+  auto now = store_->List("/a/");
+  ASSERT_TRUE(now.ok());
+  ASSERT_EQ(now->items.size(), 2u);
+  EXPECT_EQ(now->items[1].key, "/a/3");
+}
+
+TEST_F(StoreTest, ListAtARevisionNotKeptIsGoneAndAFutureOneTooLarge) {
+  ASSERT_TRUE(store_->Create("/a/1", "one").ok());
+  ASSERT_TRUE(store_->Create("/a/2", "two").ok());
+  ListOptions at;
+  // The current revision needs no kept snapshot: it is the current state.
+  at.revision = store_->Revision();
+  EXPECT_TRUE(store_->List("/a/", at).ok());
+  // An older one nobody kept cannot be read.
+  at.revision = store_->Revision() - 1;
+  auto old = store_->List("/a/", at);
+  ASSERT_FALSE(old.ok());
+  EXPECT_TRUE(old.status().IsGone()) << old.status().ToString();
+  at.revision = store_->Revision() + 5;
+  auto future = store_->List("/a/", at);
+  ASSERT_FALSE(future.ok());
+  EXPECT_EQ(future.status().reason(), Reason::Timeout);
+  EXPECT_EQ(future.status().message(), "Too large resource version: 7, current: 2");
+}
+
+TEST_F(StoreTest, CompactionDropsTheSnapshotsItPasses) {
+  ASSERT_TRUE(store_->Create("/a/1", "one").ok());
+  ListOptions keep;
+  keep.keep_snapshot = true;
+  auto first = store_->List("/a/", keep);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(store_->Update("/a/1", "changed", 0).ok());
+  ListOptions at;
+  at.revision = first->revision;
+  ASSERT_TRUE(store_->List("/a/", at).ok());
+  ASSERT_TRUE(store_->Compact(store_->Revision()).ok());
+  auto gone = store_->List("/a/", at);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_TRUE(gone.status().IsGone()) << gone.status().ToString();
+}
+
 TEST_F(StoreTest, BinaryKeysAndValuesRoundTrip) {
   std::string key("/bin/\0\xff", 7);
   std::string value("\0\x01\xff\x80", 4);

@@ -39,14 +39,17 @@ int RunServer(const cluster::Options& opts) {
   }
   std::cout << "lpv server listening on " << (*c)->address() << " (data dir "
             << (*c)->data_dir() << ")" << std::endl;
-  // The Kubernetes REST API for kubectl and client libraries: loopback only, always.
-  auto kube = rest::KubeApi::Start((*c)->apiserver(), {});
+  // The Kubernetes REST API for kubectl and client libraries: loopback only, always, and
+  // behind the gRPC service's token when there is one (a server reachable from elsewhere).
+  rest::KubeApiOptions kube_options;
+  kube_options.token = (*c)->token();
+  auto kube = rest::KubeApi::Start((*c)->apiserver(), kube_options);
   if (!kube.ok()) {
     std::cerr << "error: " << kube.status().message() << "\n";
     return 1;
   }
   std::string kubeconfig = rest::KubeconfigPath((*c)->data_dir());
-  if (Status s = rest::WriteKubeconfig(kubeconfig, (*kube)->url()); !s.ok()) {
+  if (Status s = rest::WriteKubeconfig(kubeconfig, (*kube)->url(), (*c)->token()); !s.ok()) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;
   }

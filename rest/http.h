@@ -14,6 +14,7 @@ struct Request {
   std::map<std::string, std::string> query;  // percent-decoded; the last value of a repeated key
   std::string accept;
   std::string content_type;
+  std::string authorization;  // the Authorization header, "Bearer <token>"
   std::string body;
 
   // The query value or "" when absent.

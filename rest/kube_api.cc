@@ -1,7 +1,14 @@
 #include "rest/kube_api.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
-#include <fstream>
+#include <sstream>
+
+#include "apiserver/auth.h"
+#include "rest/status_json.h"
 
 namespace lpv::rest {
 
@@ -11,8 +18,15 @@ Result<std::unique_ptr<KubeApi>> KubeApi::Start(apiserver::APIServer* server,
   // The router needs the address before the listener exists; it is only shown in /api, so
   // the host is enough until the port is known.
   auto* router_slot = &api->router_;
+  const std::string token = options.token;
   auto http = StartHttpServer(options.host, options.port,
-                              [router_slot](const Request& req, ResponseWriter* w) {
+                              [router_slot, token](const Request& req, ResponseWriter* w) {
+                                // Every path, discovery and health included, as a
+                                // Kubernetes API server without anonymous access.
+                                if (!token.empty() &&
+                                    !apiserver::BearerMatches(req.authorization, token)) {
+                                  return SendStatus(w, apiserver::Unauthorized());
+                                }
                                 (*router_slot)->Handle(req, w);
                               });
   if (!http.ok()) return http.status();
@@ -32,10 +46,11 @@ std::string KubeconfigPath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "kubeconfig").string();
 }
 
-Status WriteKubeconfig(const std::string& path, const std::string& url) {
+Status WriteKubeconfig(const std::string& path, const std::string& url,
+                       const std::string& token) {
   std::string tmp = path + ".tmp";
   {
-    std::ofstream out(tmp, std::ios::trunc);
+    std::ostringstream out;
     out << "apiVersion: v1\n"
            "kind: Config\n"
            "clusters:\n"
@@ -56,9 +71,24 @@ Status WriteKubeconfig(const std::string& path, const std::string& url) {
            "current-context: lpv\n"
            "preferences: {}\n"
            "users:\n"
-           "- name: lpv\n"
-           "  user: {}\n";
-    if (!out) return Status::Internal("cannot write " + tmp);
+           "- name: lpv\n";
+    if (token.empty()) {
+      out << "  user: {}\n";
+    } else {
+      out << "  user:\n"
+             "    token: "
+          << token << "\n";
+    }
+    // Created owner-only (it may hold the token), never readable by others even for a
+    // moment; a file left by an earlier run is replaced, not reused with its permissions.
+    ::unlink(tmp.c_str());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::Internal("cannot write " + tmp);
+    const std::string text = out.str();
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ok = ::fchmod(fd, 0600) == 0 && ok;
+    ok = ::close(fd) == 0 && ok;
+    if (!ok) return Status::Internal("cannot write " + tmp);
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);

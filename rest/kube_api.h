@@ -20,6 +20,10 @@ struct KubeApiOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0 = a free port
   HandlerOptions handlers;
+  // The bearer token every request must carry ("" = none): the gRPC service's
+  // (apiserver/auth.h), so a server reachable beyond loopback lets no one in through this
+  // door without it either. A request without it is 401 Unauthorized.
+  std::string token;
 };
 
 class KubeApi {
@@ -38,7 +42,9 @@ class KubeApi {
 
 // <data_dir>/kubeconfig
 std::string KubeconfigPath(const std::string& data_dir);
-// A kubeconfig with one cluster, user and context named "lpv", namespace default.
-Status WriteKubeconfig(const std::string& path, const std::string& url);
+// A kubeconfig with one cluster, user and context named "lpv", namespace default; the user
+// carries `token` when there is one. Written owner-only (0600), as kubectl writes its own.
+Status WriteKubeconfig(const std::string& path, const std::string& url,
+                       const std::string& token = "");
 
 }  // namespace lpv::rest

@@ -68,6 +68,7 @@ Request ToRequest(const http::request<http::string_body>& req) {
   };
   r.accept = header(http::field::accept);
   r.content_type = header(http::field::content_type);
+  r.authorization = header(http::field::authorization);
   r.body = req.body();
   return r;
 }

@@ -12,6 +12,7 @@
 #include "client/client.h"
 #include "client/remote.h"
 #include "e2e/lpv_process.h"
+#include "rest/tests/http_client.h"
 
 namespace lpv {
 namespace {
@@ -67,6 +68,18 @@ class Server {
   }
   // As printed: "0.0.0.0:PORT" for a server on every interface.
   const std::string& address() const { return address_; }
+  // The REST API's URL, from the line after "listening on": "lpv Kubernetes API on URL
+  // (kubeconfig PATH)", printed once the kubeconfig is written.
+  std::string RestUrl() {
+    std::string line;
+    char c;
+    while (read(out_fd_, &c, 1) == 1 && c != '\n') line += c;
+    const std::string marker = "Kubernetes API on ";
+    auto pos = line.find(marker);
+    if (pos == std::string::npos) return "";
+    std::string url = line.substr(pos + marker.size());
+    return url.substr(0, url.find(' '));
+  }
   // The same port through loopback, as a client on this machine dials it.
   std::string loopback() const {
     return "127.0.0.1:" + address_.substr(address_.rfind(':') + 1);
@@ -220,6 +233,42 @@ TEST_F(SafeDefaultsTest, BeyondLoopbackEveryApiCallIsRefusedWithoutTheRightToken
   auto ok = client::NewGrpcClient(target, token)->Create(node);
   EXPECT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_NE(revision(), before);
+}
+
+// The REST API listens on loopback only, but a server reachable beyond it has a token, and
+// so does the REST API: the kubeconfig the server writes carries it, owner-only.
+TEST_F(SafeDefaultsTest, BeyondLoopbackTheRestApiNeedsTheKubeconfigsToken) {
+  Server server(data_, "0.0.0.0:0");
+  const std::string url = server.RestUrl();
+  ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
+  const std::string token = ReadToken();
+  ASSERT_EQ(token.size(), 64u);
+  const std::string kubeconfig = data_ + "/kubeconfig";
+  EXPECT_EQ(Mode(kubeconfig), 0600u);
+  std::ifstream in(kubeconfig);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("    token: " + token + "\n"), std::string::npos) << text;
+
+  auto refused = rest::testing::Call(url, "GET", "/api/v1/nodes");
+  EXPECT_EQ(refused.code, 401) << refused.body;
+  EXPECT_EQ(refused.json()["message"], "Unauthorized");
+  auto wrong = rest::testing::Call(url, "GET", "/api/v1/nodes", "",
+                                   {{"Authorization", "Bearer " + token + "x"}});
+  EXPECT_EQ(wrong.code, 401) << wrong.body;
+  auto served = rest::testing::Call(url, "GET", "/api/v1/nodes", "",
+                                    {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(served.code, 200) << served.body;
+  EXPECT_EQ(served.json()["kind"], "NodeList");
+}
+
+TEST_F(SafeDefaultsTest, OnLoopbackTheRestApiAndItsKubeconfigHaveNoToken) {
+  Server server(data_, "");
+  const std::string url = server.RestUrl();
+  ASSERT_FALSE(url.empty());
+  std::ifstream in(data_ + "/kubeconfig");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("token"), std::string::npos) << text;
+  EXPECT_EQ(rest::testing::Call(url, "GET", "/api/v1/nodes").code, 200);
 }
 
 }  // namespace

@@ -1,13 +1,17 @@
 // The REST API in process: an API-only cluster, its registries served over HTTP, and
 // requests as kubectl and client libraries send them.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "api/codec.h"
 #include "client/client.h"
+#include "client/wait.h"
 #include "cluster/cluster.h"
 #include "rest/kube_api.h"
 #include "rest/tests/http_client.h"
-#include "client/wait.h"
 #include "statefulset/stateful_set.h"
 
 namespace lpv::rest {
@@ -340,6 +344,83 @@ TEST_F(RestApiTest, WatchFromZeroStartsWithTheCurrentState) {
   auto marked = watch.NextEvent();
   EXPECT_EQ(marked["type"], "MODIFIED");
   EXPECT_TRUE(marked["object"]["metadata"].contains("deletionTimestamp"));
+}
+
+// A server listening beyond loopback has a bearer token; the REST API demands it too.
+class RestTokenTest : public RestApiTest {
+ protected:
+  static constexpr const char* kToken = "0123456789abcdef0123456789abcdef";
+  void SetUp() override {
+    RestApiTest::SetUp();
+    if (HasFatalFailure()) return;
+    api_->Stop();
+    KubeApiOptions kopts;
+    kopts.token = kToken;
+    auto api = KubeApi::Start(cluster_->apiserver(), kopts);
+    ASSERT_TRUE(api.ok()) << api.status().ToString();
+    api_ = std::move(*api);
+    url_ = api_->url();
+  }
+};
+
+TEST_F(RestTokenTest, RequestsWithoutTheBearerTokenAre401) {
+  const std::string bearer = std::string("Bearer ") + kToken;
+  for (const auto& headers : std::vector<std::vector<std::pair<std::string, std::string>>>{
+           {},
+           {{"Authorization", "Bearer not-the-token"}},
+           {{"Authorization", bearer + "x"}},
+           {{"Authorization", kToken}},
+       }) {
+    SCOPED_TRACE(headers.empty() ? "no header" : headers[0].second);
+    for (const char* path : {"/version", "/api/v1/persistentvolumes", "/api/v1"}) {
+      auto r = Get(path, headers);
+      ASSERT_EQ(r.code, 401) << path << ": " << r.body;
+      EXPECT_EQ(nlohmann::json::parse(r.body),
+                nlohmann::json::parse(R"({"kind":"Status","apiVersion":"v1","metadata":{},
+          "status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})"))
+          << r.body;
+    }
+    auto create = Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-refused"), headers);
+    EXPECT_EQ(create.code, 401) << create.body;
+  }
+  // Nothing a refused request sent was written.
+  EXPECT_TRUE(cluster_->client()->Get(*api::KindOf("PersistentVolume"), "", "pv-refused")
+                  .status()
+                  .IsNotFound());
+}
+
+TEST_F(RestTokenTest, RequestsWithTheBearerTokenAreServed) {
+  std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", std::string("Bearer ") + kToken}};
+  EXPECT_EQ(Get("/version", auth).code, 200);
+  auto create = Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-1"), auth);
+  ASSERT_EQ(create.code, 201) << create.body;
+  auto list = Get("/api/v1/persistentvolumes", auth);
+  ASSERT_EQ(list.code, 200) << list.body;
+  EXPECT_EQ(list.json()["items"].size(), 1u);
+}
+
+TEST(KubeconfigTest, CarriesTheTokenWhenThereIsOneAndIsOwnerOnly) {
+  std::string dir = (std::filesystem::temp_directory_path() / "lpv-kubeconfig-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  auto mode = [](const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 0777) : 0u;
+  };
+  std::string path = KubeconfigPath(dir);
+  ASSERT_TRUE(WriteKubeconfig(path, "http://127.0.0.1:1234", "s3cret").ok());
+  std::string with = read(path);
+  EXPECT_NE(with.find("- name: lpv\n  user:\n    token: s3cret\n"), std::string::npos) << with;
+  EXPECT_EQ(mode(path), 0600u);
+  ASSERT_TRUE(WriteKubeconfig(path, "http://127.0.0.1:1234").ok());
+  std::string without = read(path);
+  EXPECT_EQ(without.find("token"), std::string::npos) << without;
+  EXPECT_NE(without.find("  user: {}\n"), std::string::npos) << without;
+  std::filesystem::remove_all(dir);
 }
 
 // With the StatefulSet controller, whose garbage collector (statefulset/gc.h) finishes what

@@ -44,6 +44,37 @@ TEST_F(Scenario, APodWhoseNodeIsDownStaysPendingUntilTheNodeReturns) {
   EXPECT_EQ(Get("pods", "local-test-2")["spec"]["nodeName"], node);
 }
 
+// kubectl's --cascade against the whole cluster: orphan leaves the pods running without
+// their owner; a new set adopts them; foreground returns only once they are gone.
+TEST_F(Scenario, DeleteCascadeOrphanKeepsThePodsAndForegroundWaitsForThem) {
+  StartServer();
+  Must({"apply", "-f", Example("storageclass.yaml"), "-f", Example("statefulset.yaml")});
+  const std::vector<std::string> pods = {"local-test-0", "local-test-1", "local-test-2"};
+  WaitPodsReady(pods);
+
+  Must({"delete", "sts", "local-test", "--cascade=orphan"});  // waits until the set is gone
+  for (const auto& p : pods) {
+    Json pod = Get("pods", p);
+    EXPECT_FALSE(pod["metadata"].contains("ownerReferences")) << p;
+    EXPECT_FALSE(pod["metadata"].contains("deletionTimestamp")) << p;
+    EXPECT_EQ(pod["status"]["phase"], "Running") << p;
+  }
+
+  Must({"apply", "-f", Example("statefulset.yaml")});
+  std::string uid = Get("statefulsets", "local-test")["metadata"]["uid"];
+  for (const auto& p : pods) {
+    WaitFor<api::Pod>("default", p, [&](const api::Pod& pod) {
+      return pod.metadata().owner_references_size() == 1 &&
+             pod.metadata().owner_references(0).uid() == uid;
+    });
+  }
+
+  Must({"delete", "sts", "local-test", "--cascade=foreground"});
+  for (const auto& p : pods) {
+    EXPECT_EQ(Lpv({"get", "pod", p}).exit_code, 1) << p << " outlived its foreground-deleted set";
+  }
+}
+
 // Scenario 5: the article's deletion order leaves nothing behind.
 TEST_F(Scenario, DeletingInTheArticlesOrderLeavesNothingBehind) {
   StartServer();

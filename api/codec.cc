@@ -557,7 +557,11 @@ Status DecodeObject(std::string_view text, pb::Message* msg,
 
 Result<std::vector<DecodedObject>> DecodeManifests(std::string_view text,
                                                    const std::string& source,
-                                                   std::vector<std::string>* warnings) {
+                                                   std::vector<std::string>* warnings,
+                                                   bool validate) {
+  // kubectl's client-side validation ends each failure with how to skip it.
+  const std::string hint =
+      "; if you choose to ignore these errors, turn validation off with --validate=false";
   auto docs = ParseDocuments(text, source);
   if (!docs.ok()) return docs.status();
   std::vector<std::pair<Json, int>> flat;
@@ -568,7 +572,7 @@ Result<std::vector<DecodedObject>> DecodeManifests(std::string_view text,
         d["kind"].get<std::string>().ends_with("List") && d.contains("items")) {
       if (!d["items"].is_array()) {
         return Status::BadRequest("error validating \"" + source +
-                                  "\": error validating data: items must be a list");
+                                  "\": error validating data: items must be a list" + hint);
       }
       for (auto& item : d["items"]) flat.emplace_back(std::move(item), static_cast<int>(i));
       continue;
@@ -579,7 +583,7 @@ Result<std::vector<DecodedObject>> DecodeManifests(std::string_view text,
   for (auto& [doc, index] : flat) {
     if (!doc.is_object()) {
       return Status::BadRequest("error validating \"" + source +
-                                "\": error validating data: the document is not an object");
+                                "\": error validating data: invalid object to validate" + hint);
     }
     std::vector<std::string> missing;
     std::string api_version, kind;
@@ -587,13 +591,19 @@ Result<std::vector<DecodedObject>> DecodeManifests(std::string_view text,
       api_version = doc["apiVersion"].get<std::string>();
     }
     if (doc.contains("kind") && doc["kind"].is_string()) kind = doc["kind"].get<std::string>();
+    if (!validate && (kind.empty() || api_version.empty())) {
+      // The decoder's missingKindErr / missingVersionErr, quoting the document as JSON.
+      return Status::BadRequest("unable to decode \"" + source + "\": Object '" +
+                                (kind.empty() ? "Kind" : "apiVersion") + "' is missing in '" +
+                                doc.dump() + "'");
+    }
     if (api_version.empty()) missing.push_back("apiVersion not set");
     if (kind.empty()) missing.push_back("kind not set");
     if (!missing.empty()) {
       std::string what = missing.size() == 1 ? missing[0]
                                              : "[" + missing[0] + ", " + missing[1] + "]";
       return Status::BadRequest("error validating \"" + source +
-                                "\": error validating data: " + what);
+                                "\": error validating data: " + what + hint);
     }
     const KindInfo* info = KindOf(kind);
     if (info == nullptr || info->ApiVersion() != api_version) {

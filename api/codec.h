@@ -43,10 +43,13 @@ struct DecodedObject {
 
 // Decodes a file of one or many YAML documents (`---`) or JSON values; a `List` (kind
 // List / *List) is flattened into its items; empty documents are skipped. apiVersion and
-// kind must name a kind of the scheme. `source` names the file in messages.
+// kind must name a kind of the scheme. `source` names the file in messages. `validate` is
+// kubectl's --validate: on, a document without apiVersion or kind fails "error validating"
+// with kubectl's hint; off, it fails as the decoder does ("unable to decode").
 Result<std::vector<DecodedObject>> DecodeManifests(std::string_view text,
                                                    const std::string& source,
-                                                   std::vector<std::string>* warnings);
+                                                   std::vector<std::string>* warnings,
+                                                   bool validate = true);
 // Converts YAML text (one document) into JSON, keeping quoted scalars strings.
 Result<Json> YamlToJson(std::string_view text);
 // One object from JSON or YAML text whose kind is known in advance.

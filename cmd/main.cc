@@ -152,6 +152,8 @@ int main(int argc, char** argv) {
   apply->add_option("-n,--namespace", aopts.ns, "namespace");
   std::string dry_run;
   apply->add_option("--dry-run", dry_run, "client: only print what would be done");
+  apply->add_option("--validate", aopts.validate,
+                    "strict|warn|ignore (true = strict, false = ignore): check manifests first");
   apply->callback([&] {
     aopts.dry_run = !dry_run.empty() && dry_run != "none";
     auto c = Connect(g, &rc);

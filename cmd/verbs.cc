@@ -93,7 +93,8 @@ struct LoadedObject {
 
 // Decodes every file first, so a bad document anywhere changes nothing.
 Result<std::vector<LoadedObject>> LoadAll(const std::vector<std::string>& files,
-                                          const std::string& ns, Streams s) {
+                                          const std::string& ns, Streams s,
+                                          bool validate = true) {
   auto paths = ExpandFiles(files);
   if (!paths.ok()) return paths.status();
   if (paths->empty()) return Status::BadRequest("no objects passed to apply");
@@ -103,7 +104,7 @@ Result<std::vector<LoadedObject>> LoadAll(const std::vector<std::string>& files,
     if (!text.ok()) return text.status();
     std::vector<std::string> warnings;
     std::string source = path == "-" ? "STDIN" : path;
-    auto objs = api::DecodeManifests(*text, source, &warnings);
+    auto objs = api::DecodeManifests(*text, source, &warnings, validate);
     if (!objs.ok()) return objs.status();
     for (const auto& w : warnings) s.err << "Warning: " << w << " in " << source << "\n";
     for (auto& d : *objs) {
@@ -177,7 +178,14 @@ void PrintObjects(const std::string& output, const KindInfo& kind,
 }  // namespace
 
 int Apply(client::Client& c, const ApplyOptions& o, Streams s) {
-  auto objs = LoadAll(o.files, o.ns, s);
+  // kubectl's GetValidationDirective: the flag was a boolean before it took these names.
+  if (o.validate != "strict" && o.validate != "true" && o.validate != "warn" &&
+      o.validate != "ignore" && o.validate != "false") {
+    return FailMsg(s, "invalid - validate option \"" + o.validate +
+                          "\"; must be one of: strict (or true), warn, ignore (or false)");
+  }
+  const bool validate = o.validate != "ignore" && o.validate != "false";
+  auto objs = LoadAll(o.files, o.ns, s, validate);
   if (!objs.ok()) return FailMsg(s, objs.status().message());
   int rc = 0;
   for (auto& lo : *objs) {

@@ -22,6 +22,9 @@ struct ApplyOptions {
   std::vector<std::string> files;  // files, directories (their *.yaml/*.yml/*.json) or "-"
   std::string ns;                  // -n; empty = the object's own or "default"
   bool dry_run = false;
+  // --validate: "strict"/"true"/"warn" check apiVersion and kind before decoding (kubectl's
+  // client-side part), "ignore"/"false" leave it to the decoder.
+  std::string validate = "strict";
 };
 int Apply(client::Client& c, const ApplyOptions& o, Streams s);
 

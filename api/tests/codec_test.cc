@@ -171,9 +171,11 @@ TEST(CodecTest, WrongTypesNameTheField) {
        "cannot unmarshal number into Go struct field ObjectMeta.metadata.labels[a] of type "
        "string"},
       {"kind: Pod\nmetadata: {name: x}\n",
-       "error validating \"bad.yaml\": error validating data: apiVersion not set"},
+       "error validating \"bad.yaml\": error validating data: apiVersion not set; if you choose "
+       "to ignore these errors, turn validation off with --validate=false"},
       {"metadata: {name: x}\n",
-       "error validating \"bad.yaml\": error validating data: [apiVersion not set, kind not set]"},
+       "error validating \"bad.yaml\": error validating data: [apiVersion not set, kind not "
+       "set]; if you choose to ignore these errors, turn validation off with --validate=false"},
       {"apiVersion: v1\nkind: Widget\nmetadata: {name: w}\n",
        "resource mapping not found for name: \"w\" namespace: \"\" from \"bad.yaml\": no matches "
        "for kind \"Widget\" in version \"v1\""},
@@ -186,6 +188,27 @@ TEST(CodecTest, WrongTypesNameTheField) {
     ASSERT_FALSE(r.ok()) << c.doc;
     EXPECT_EQ(r.status().message(), c.message);
   }
+}
+
+// With kubectl's --validate=false the decoder itself refuses a document without a kind or
+// apiVersion (runtime.NewMissingKindErr / NewMissingVersionErr), quoting it as JSON.
+TEST(CodecTest, WithoutValidationAMissingKindOrVersionIsTheDecodersError) {
+  auto no_kind = DecodeManifests("apiVersion: v1\nmetadata: {name: x}\n", "STDIN", nullptr,
+                                 /*validate=*/false);
+  ASSERT_FALSE(no_kind.ok());
+  EXPECT_EQ(no_kind.status().message(),
+            "unable to decode \"STDIN\": Object 'Kind' is missing in "
+            "'{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\"}}'");
+  auto no_version = DecodeManifests("kind: Pod\nmetadata: {name: x}\n", "STDIN", nullptr,
+                                    /*validate=*/false);
+  ASSERT_FALSE(no_version.ok());
+  EXPECT_EQ(no_version.status().message(),
+            "unable to decode \"STDIN\": Object 'apiVersion' is missing in "
+            "'{\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\"}}'");
+  auto whole = DecodeManifests("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n", "STDIN",
+                               nullptr, /*validate=*/false);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(whole->size(), 1u);
 }
 
 TEST(CodecTest, MalformedYamlNamesFileAndLine) {

@@ -13,6 +13,7 @@
 #include "client/client.h"
 #include "client/remote.h"
 #include "e2e/lpv_process.h"
+#include "e2e/scenario.h"
 
 namespace lpv {
 namespace {
@@ -150,12 +151,20 @@ std::vector<CliCase> CliCases(const std::string& dir) {
        "StatefulSet: json: cannot unmarshal string into Go struct field "
        "StatefulSetSpec.spec.replicas of type int32\n"},
       {"a manifest without kind is refused", apply, "apiVersion: v1\nmetadata: {name: x}\n",
-       // kubectl adds "; if you choose to ignore these errors, turn validation off with
-       // --validate=false", lpv has no --validate flag.
-       "error: error validating \"STDIN\": error validating data: kind not set\n"},
+       "error: error validating \"STDIN\": error validating data: kind not set; if you choose to "
+       "ignore these errors, turn validation off with --validate=false\n"},
+      {"without validation the decoder refuses a manifest without kind",
+       {"apply", "--validate=false", "-f", "-"}, "apiVersion: v1\nmetadata: {name: x}\n",
+       "error: unable to decode \"STDIN\": Object 'Kind' is missing in "
+       "'{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\"}}'\n"},
+      {"a --validate value kubectl does not know", {"apply", "--validate=maybe", "-f", "-"},
+       kPendingClaim,
+       "error: invalid - validate option \"maybe\"; must be one of: strict (or true), warn, "
+       "ignore (or false)\n"},
       {"a manifest without apiVersion is refused", apply,
        "kind: PersistentVolume\nmetadata: {name: x}\n",
-       "error: error validating \"STDIN\": error validating data: apiVersion not set\n"},
+       "error: error validating \"STDIN\": error validating data: apiVersion not set; if you "
+       "choose to ignore these errors, turn validation off with --validate=false\n"},
       {"an unknown kind has no mapping", apply,
        "apiVersion: v1\nkind: Widget\nmetadata: {name: w}\n",
        "error: resource mapping not found for name: \"w\" namespace: \"\" from \"STDIN\": no "
@@ -519,6 +528,34 @@ TEST_F(BadInputTest, ApiRowsFailWithKubernetesStatusesAndChangeNothing) {
     }
     EXPECT_TRUE(Snapshot() == before) << "the store changed";
   }
+}
+
+
+// The catalogue's "claim naming a missing class" is not refused: Kubernetes takes the claim
+// (the class may be created later, and the claim then binds), and the PV controller says why
+// it waits, as a ProvisioningFailed event on the claim. So this row needs the controllers.
+using MissingClassTest = e2e::Scenario;
+
+TEST_F(MissingClassTest, AClaimNamingAMissingClassIsTakenAndWaitsWithProvisioningFailed) {
+  StartServer({"--unsafe-no-fsync"});
+  std::string claim = Edit(kPendingClaim, "storageClassName: local-storage",
+                           "storageClassName: gold");
+  EXPECT_EQ(Must({"apply", "-f", "-"}, claim), "persistentvolumeclaim/pending created\n");
+  WaitForList("events", [](const std::vector<client::ObjectPtr>& items) {
+    for (const auto& item : items) {
+      const auto& e = static_cast<const api::Event&>(*item);
+      if (e.involved_object().name() == "pending" && e.reason() == "ProvisioningFailed") {
+        return true;
+      }
+    }
+    return false;
+  });
+  std::vector<e2e::Json> events = EventsFor("pending");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["type"], "Warning");
+  EXPECT_EQ(events[0]["reason"], "ProvisioningFailed");
+  EXPECT_EQ(events[0]["message"], "storageclass.storage.k8s.io \"gold\" not found");
+  EXPECT_EQ(Get("pvc", "pending")["status"]["phase"], "Pending");
 }
 
 }  // namespace

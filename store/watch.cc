@@ -99,10 +99,13 @@ WatchState::Replay WatchState::NextFromHistory(Event* ev,
   int skipped = 0;
   for (; iter_->Valid() && !ended(); iter_->Next()) {
     std::string_view key;
-    std::string_view value(iter_->value().data(), iter_->value().size());
+    // Copies made by RocksDB's code (see Store::List): memtable bytes are published by
+    // atomics ThreadSanitizer cannot see.
+    const std::string raw_key = iter_->key().ToString();
+    const std::string raw_value = iter_->value().ToString();
+    std::string_view value(raw_value);
     int64_t revision = 0;
-    if (!ParseLogKey(std::string_view(iter_->key().data(), iter_->key().size()), &revision) ||
-        !DecodeEventKey(value, &key)) {
+    if (!ParseLogKey(raw_key, &revision) || !DecodeEventKey(value, &key)) {
       End(Status::Internal("store: corrupt log entry"));
       break;
     }

@@ -6,11 +6,10 @@
 #   fuzz  build-fuzz: the libFuzzer targets in fuzz/ (clang), each run for LPV_FUZZ_SECONDS.
 # Each part prints its own ctest summary. LPV_SANITIZERS picks the parts ("asan,tsan,fuzz");
 # LPV_SANITIZERS=0 skips them all outside CI; CI=true runs the default set.
-# Default: fuzz only, until the ASan and TSan suites have been seen to run clean (issue 6);
-# then the default becomes asan,tsan,fuzz.
+# Default: all three (the ASan+UBSan suite and the TSan suites have run clean).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-default_parts="fuzz"
+default_parts="asan,tsan,fuzz"
 parts="${LPV_SANITIZERS:-$default_parts}"
 if [ "${CI:-}" = "true" ] && [ "$parts" = "0" ]; then parts="$default_parts"; fi
 if [ "$parts" = "0" ]; then

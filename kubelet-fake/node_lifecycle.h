@@ -80,6 +80,8 @@ class NodeLifecycleController {
   void MarkPodsNotReady(const std::string& node_name);
   // Brings the node's probe time up to date from its Ready heartbeat and its Lease.
   TimePoint ObserveNodeHealth(const api::Node& node);
+  // A newer renewTime of the node's own Lease moves its probe time to `now`.
+  void ObserveLease(const api::Lease& lease, TimePoint now);
   void NodeEvent(const api::Node& node, const std::string& reason, const std::string& message);
 
   client::Client* client_;

@@ -303,7 +303,7 @@ Result<ObjectPtr> APIServer::Create(const Message& in, bool dry_run) {
   meta->set_creation_timestamp(FormatRFC3339(clock_->Now()));
   meta->clear_deletion_timestamp();
   meta->clear_deletion_grace_period_seconds();
-  meta->set_generation(1);
+  if (TracksGeneration(*kind)) meta->set_generation(1);
   api::SetTypeMeta(obj.get());
   PrepareForCreate(*kind, obj.get());
   FieldErrors errs = ValidateCreate(*kind, *obj);
@@ -446,7 +446,9 @@ Result<ObjectPtr> APIServer::Update(const Message& in, bool status, bool dry_run
     meta->set_resource_version(std::to_string(current->mod_revision));
     api::SetTypeMeta(obj.get());
     PrepareForUpdate(*kind, obj.get(), **old, status);
-    if (!status && SpecChanged(*obj, **old)) meta->set_generation(old_meta.generation() + 1);
+    if (!status && TracksGeneration(*kind) && SpecChanged(*obj, **old)) {
+      meta->set_generation(old_meta.generation() + 1);
+    }
     FieldErrors errs = ValidateUpdate(*kind, *obj, **old);
     if (!errs.empty()) return Status::Invalid(kind->kind, meta->name(), std::move(errs));
     if (!status) {
@@ -550,17 +552,18 @@ Result<ObjectPtr> APIServer::Delete(const KindInfo& kind, const std::string& ns_
       bool ends_now = !pending_finalizers && meta->deletion_grace_period_seconds() == 0;
       if (!ends_now) {
         if (!shorter && !finalizers_changed) return std::move(*obj);
-        auto written = WriteUpdate(kind, std::move(*obj), *current, false);
+        auto written = WriteUpdate(kind, std::move(*obj), *current, options.dry_run);
         if (!written.ok() && written.status().IsConflict() && attempt < 100) continue;
         return written;
       }
     } else if (pending_finalizers || graceful) {
       meta->set_deletion_timestamp(FormatRFC3339(clock_->Now()));
       meta->set_deletion_grace_period_seconds(graceful ? grace : 0);
-      auto written = WriteUpdate(kind, std::move(*obj), *current, false);
+      auto written = WriteUpdate(kind, std::move(*obj), *current, options.dry_run);
       if (!written.ok() && written.status().IsConflict() && attempt < 100) continue;
       return written;
     }
+    if (options.dry_run) return std::move(*obj);
     auto rev = store_->Delete(key, current->mod_revision);
     if (!rev.ok()) {
       if (rev.status().IsConflict() && attempt < 100) continue;

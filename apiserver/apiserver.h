@@ -64,6 +64,9 @@ struct DeleteOptions {
   // "foregroundDeletion" finalizer until the garbage collector has done its part
   // (statefulset/gc.h). Anything else is Invalid.
   std::string propagation_policy{};
+  // dryRun=All: every check runs and the answer is what the delete would return, but
+  // nothing is written.
+  bool dry_run = false;
 };
 
 // The garbage collector's finalizers (metav1.FinalizerOrphanDependents,

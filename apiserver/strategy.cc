@@ -114,6 +114,8 @@ FieldErrors ValidateUpdate(const KindInfo&, const Message& updated, const Messag
   });
 }
 
+bool TracksGeneration(const api::KindInfo& kind) { return kind.kind == "StatefulSet"; }
+
 bool SpecChanged(const Message& updated, const Message& old) {
   const auto* spec = Field(old, kSpec);
   if (spec == nullptr || spec->message_type() == nullptr) return false;

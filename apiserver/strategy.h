@@ -28,5 +28,10 @@ std::optional<std::string> SelectableField(const api::KindInfo& kind, const Mess
                                            const std::string& field);
 // Whether a change of spec bumps metadata.generation.
 bool SpecChanged(const Message& updated, const Message& old);
+// Whether the kind's strategy keeps metadata.generation (1 on create, +1 per spec change).
+// Of the kinds lpv serves only StatefulSet does, as apps/v1's strategies do; PVs, claims,
+// classes, nodes, leases and events leave it unset, and pods only track it from 1.33
+// (PodObservedGenerationTracking), after the version lpv reports.
+bool TracksGeneration(const api::KindInfo& kind);
 
 }  // namespace lpv::apiserver

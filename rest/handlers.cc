@@ -137,6 +137,7 @@ void Patch(const Context& ctx, const Target& t, const Request& req, ResponseWrit
 
 void Delete(const Context& ctx, const Target& t, const Request& req, ResponseWriter* w) {
   apiserver::DeleteOptions opts;
+  opts.dry_run = DryRun(req);
   std::string propagation = req.Param("propagationPolicy");
   std::string grace = req.Param("gracePeriodSeconds");
   if (!req.body.empty()) {
@@ -153,6 +154,12 @@ void Delete(const Context& ctx, const Target& t, const Request& req, ResponseWri
     }
     if (body.contains("gracePeriodSeconds") && body["gracePeriodSeconds"].is_number_integer()) {
       grace = std::to_string(body["gracePeriodSeconds"].get<int64_t>());
+    }
+    // kubectl delete --dry-run=server sends it in the DeleteOptions body.
+    if (body.contains("dryRun") && body["dryRun"].is_array()) {
+      for (const auto& d : body["dryRun"]) {
+        if (d.is_string() && d.get<std::string>() == "All") opts.dry_run = true;
+      }
     }
     if (body.contains("preconditions") && body["preconditions"].is_object()) {
       const Json& p = body["preconditions"];

@@ -68,7 +68,8 @@ TEST_P(ApiTest, CreateAssignsIdentityAndDefaults) {
   EXPECT_EQ(pv->metadata().uid().size(), 36u);
   EXPECT_FALSE(pv->metadata().creation_timestamp().empty());
   EXPECT_FALSE(pv->metadata().resource_version().empty());
-  EXPECT_EQ(pv->metadata().generation(), 1);
+  // A PV's strategy does not track generation (only apps kinds do, among lpv's).
+  EXPECT_EQ(pv->metadata().generation(), 0);
   // Kubernetes' defaults for a PV: Retain, Filesystem; a new PV starts Pending.
   EXPECT_EQ(pv->spec().persistent_volume_reclaim_policy(), "Retain");
   EXPECT_EQ(pv->spec().volume_mode(), "Filesystem");
@@ -169,6 +170,37 @@ TEST_P(ApiTest, SpecUpdateKeepsStatusAndStatusUpdateKeepsSpec) {
   ASSERT_TRUE(after_spec.ok()) << after_spec.status().ToString();
   EXPECT_EQ(after_spec->spec().persistent_volume_reclaim_policy(), "Delete");
   EXPECT_EQ(after_spec->status().phase(), "Available");
+}
+
+// metadata.generation is kept only by the kinds whose strategy tracks it: a StatefulSet
+// starts at 1 and counts spec changes; a PV's spec change leaves it unset.
+TEST_P(ApiTest, GenerationCountsSpecChangesOnlyForKindsThatTrackIt) {
+  api::StatefulSet set;
+  set.mutable_metadata()->set_name("web");
+  set.mutable_metadata()->set_namespace_("default");
+  set.mutable_spec()->set_replicas(1);
+  set.mutable_spec()->set_service_name("web");
+  (*set.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "web";
+  (*set.mutable_spec()->mutable_template_()->mutable_metadata()->mutable_labels())["app"] = "web";
+  auto* ct = set.mutable_spec()->mutable_template_()->mutable_spec()->add_containers();
+  ct->set_name("c");
+  ct->set_image("busybox");
+  auto created = c().CreateTyped(set);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->metadata().generation(), 1);
+  api::StatefulSet scaled = *created;
+  scaled.mutable_spec()->set_replicas(2);
+  auto updated = c().UpdateTyped(scaled);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  EXPECT_EQ(updated->metadata().generation(), 2);
+
+  auto pv = c().CreateTyped(LocalPV("pv-1", "n"));
+  ASSERT_TRUE(pv.ok());
+  api::PersistentVolume changed = *pv;
+  changed.mutable_spec()->set_persistent_volume_reclaim_policy("Delete");
+  auto after = c().UpdateTyped(changed);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->metadata().generation(), 0);
 }
 
 TEST_P(ApiTest, FinalizersHoldDeletionUntilRemoved) {

@@ -310,6 +310,34 @@ TEST_F(RestApiTest, BindingAndDeleteOptions) {
   EXPECT_EQ(Get("/api/v1/namespaces/default/pods/web").code, 404);
 }
 
+// dryRun=All (in the query, or in the body as kubectl delete --dry-run=server sends it):
+// the answer is what the delete would do, and the store is left as it was.
+TEST_F(RestApiTest, ADryRunDeleteAnswersButDeletesNothing) {
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/persistentvolumes", Pv("keep")).code, 201);
+  const std::string rv = Get("/api/v1/persistentvolumes/keep").json()["metadata"]["resourceVersion"];
+  auto query = Call(url_, "DELETE", "/api/v1/persistentvolumes/keep?dryRun=All");
+  ASSERT_EQ(query.code, 200) << query.body;
+  EXPECT_EQ(query.json()["metadata"]["name"], "keep");
+  auto body = Call(url_, "DELETE", "/api/v1/persistentvolumes/keep",
+                   R"({"kind":"DeleteOptions","apiVersion":"v1","dryRun":["All"]})");
+  ASSERT_EQ(body.code, 200) << body.body;
+  auto after = Get("/api/v1/persistentvolumes/keep");
+  ASSERT_EQ(after.code, 200);
+  EXPECT_EQ(after.json()["metadata"]["resourceVersion"], rv);
+  EXPECT_TRUE(after.json()["metadata"]["deletionTimestamp"].is_null());
+  // A pod on a node would only start its graceful end: not even that is written.
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/namespaces/default/pods", kPod).code, 201);
+  ASSERT_EQ(Call(url_, "POST", "/api/v1/namespaces/default/pods/web/binding",
+                 R"({"metadata":{"name":"web"},"target":{"kind":"Node","name":"node-1"}})")
+                .code,
+            201);
+  auto pod = Call(url_, "DELETE", "/api/v1/namespaces/default/pods/web?dryRun=All");
+  ASSERT_EQ(pod.code, 200) << pod.body;
+  EXPECT_FALSE(pod.json()["metadata"]["deletionTimestamp"].is_null());
+  EXPECT_TRUE(Get("/api/v1/namespaces/default/pods/web").json()["metadata"]["deletionTimestamp"]
+                  .is_null());
+}
+
 TEST_F(RestApiTest, WatchStreamsEventsAndBookmarks) {
   auto created = Call(url_, "POST", "/api/v1/persistentvolumes", Pv("pv-w")).json();
   std::string rv = created["metadata"]["resourceVersion"];

@@ -477,23 +477,47 @@ api::Node MakeNode(int n) {
   return node;
 }
 
+// Runs fn(0) .. fn(n-1) on `threads` threads; false if a call failed. For setup only: the
+// writes of concurrent callers share the store's group commits (one sync per group).
+bool ForEachConcurrently(int n, int threads, const std::function<bool(int)>& fn) {
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (int i = next++; i < n && !failed; i = next++) {
+        if (!fn(i)) failed = true;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  return !failed;
+}
+
 // B5 (scheduler_perf's SchedulingInTreePVs shape): N nodes as API objects, P pods each
 // with a claim pre-bound to a PV; from the first pod create to every pod on a node.
 bool RunB5(Context& ctx, Figures* f) {
   int nodes = ctx.opts.nodes ? ctx.opts.nodes : (ctx.opts.tiny ? 5 : 5000);
   int pods = ctx.opts.tiny ? 10 : 2000;
-  auto c = cluster::Cluster::Start(ClusterOptions(ctx.opts, 0, 0));
+  cluster::Options co = ClusterOptions(ctx.opts, 0, 0);
+  // scheduler_perf's nodes are static objects without kubelets; here no kubelet renews
+  // their Leases either, so the node lifecycle controller must not mark them NotReady (and
+  // taint them) while the setup runs.
+  co.node_monitor_grace_period = std::chrono::hours(24);
+  auto c = cluster::Cluster::Start(co);
   if (!c.ok()) return false;
   client::Client* client = (*c)->client();
   if (!client->Create(Decode<api::StorageClass>(kArticleStorageClass)).ok()) return false;
-  for (int n = 1; n <= nodes; ++n) {
-    if (!client->Create(MakeNode(n)).ok()) return false;
+  constexpr int kSetupWriters = 32;
+  if (!ForEachConcurrently(nodes, kSetupWriters,
+                           [&](int n) { return client->Create(MakeNode(n + 1)).ok(); })) {
+    return false;
   }
   Tally bound(client, "PersistentVolumeClaim", When([](const google::protobuf::Message& m) {
                 return static_cast<const api::PersistentVolumeClaim&>(m).status().phase() ==
                        "Bound";
               }));
-  for (int i = 0; i < pods; ++i) {
+  auto make_volume_and_claim = [&](int i) {
     std::string node = "node-" + std::to_string(i % nodes + 1);
     api::PersistentVolume pv;
     pv.mutable_metadata()->set_name("pv-" + std::to_string(i));
@@ -518,8 +542,9 @@ bool RunB5(Context& ctx, Figures* f) {
     (*claim.mutable_spec()->mutable_resources()->mutable_requests())["storage"] = "368Gi";
     claim.mutable_spec()->set_storage_class_name("local-storage");
     claim.mutable_spec()->set_volume_name(pv.metadata().name());
-    if (!client->Create(pv).ok() || !client->Create(claim).ok()) return false;
-  }
+    return client->Create(pv).ok() && client->Create(claim).ok();
+  };
+  if (!ForEachConcurrently(pods, kSetupWriters, make_volume_and_claim)) return false;
   if (!bound.WaitFor(static_cast<size_t>(pods), kLongWait)) return false;
   bound.Stop();
   Tally scheduled(client, "Pod", When([](const google::protobuf::Message& m) {

@@ -16,10 +16,6 @@ using api::PersistentVolumeClaim;
 using api::Pod;
 using api::StatefulSet;
 
-bool Terminating(const google::protobuf::Message& obj) {
-  return !api::Meta(obj).deletion_timestamp().empty();
-}
-
 bool HasFinalizer(const google::protobuf::Message& obj, const std::string& finalizer) {
   const auto& f = api::Meta(obj).finalizers();
   return std::find(f.begin(), f.end(), finalizer) != f.end();

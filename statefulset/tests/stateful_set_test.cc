@@ -16,10 +16,6 @@ using api::PersistentVolumeClaim;
 using api::Pod;
 using api::StatefulSet;
 
-bool Terminating(const google::protobuf::Message& obj) {
-  return !api::Meta(obj).deletion_timestamp().empty();
-}
-
 std::string Label(const api::ObjectMeta& meta, const std::string& key) {
   auto it = meta.labels().find(key);
   return it == meta.labels().end() ? "<none>" : it->second;

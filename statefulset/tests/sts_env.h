@@ -30,6 +30,11 @@ inline const api::KindInfo& ClaimKind() {
 inline const api::KindInfo& SetKind() { return *api::KindOf(api::StatefulSet::default_instance()); }
 inline const api::KindInfo& EventKind() { return *api::KindOf(api::Event::default_instance()); }
 
+// Deleted, waiting for its grace period or finalizers.
+inline bool Terminating(const google::protobuf::Message& obj) {
+  return !api::Meta(obj).deletion_timestamp().empty();
+}
+
 // The article's StatefulSet, from examples/statefulset.yaml: local-test, 3 replicas, claim
 // template local-vol (local-storage, 368Gi), service local-service.
 inline api::StatefulSet ArticleStatefulSet() {

@@ -509,98 +509,131 @@ bool Scheduler::scheduleOne() {
     return true;
   }
 
+  // The nodes PreFilter left (PreFilterResult.NodeNames, from GetEligibleNodes), else all;
+  // names no node has are skipped, as findNodesThatFitPod does.
+  std::vector<NodeInfoRef> eligible;
+  if (pre.node_names) {
+    for (const auto& n : nodes) {
+      if (pre.node_names->count(n->name())) eligible.push_back(n);
+    }
+  }
+
   // Predicates, node by node, from where the last cycle stopped (as findNodesThatPassFilters).
   PodResources request = ComputePodResources(*pod);
-  const int num_nodes = static_cast<int>(nodes.size());
-  const int to_find = NumFeasibleNodesToFind(num_nodes);
   Diagnosis diagnosis;
   std::vector<NodeInfoRef> feasible;
   std::vector<NodeVerdict> verdicts;
-  int processed = 0;
-  for (int i = 0; i < num_nodes && static_cast<int>(feasible.size()) < to_find; ++i) {
-    const NodeInfo& node = *nodes[(next_start_node_index_ + i) % num_nodes];
-    ++processed;
-    NodeVerdict verdict;
-    verdict.node = node.name();
-    PredicateStatus status;
-    size_t step = 0;
-    for (; step < std::size(kPredicateNames); ++step) {
-      switch (step) {
-        case 0: status = CheckNodeUnschedulable(*pod, node); break;
-        case 1: status = PodFitsHost(*pod, node); break;
-        case 2: status = PodToleratesNodeTaints(*pod, node); break;
-        case 3: status = PodMatchNodeSelector(*pod, node); break;
-        case 4: status = PodFitsResources(*pod, request, node); break;
-        case 5: {
-          FindPodVolumesResult answer;
-          status = checker_.predicate(*pod, pre, *node.node, &answer);
-          if (!pre.skip && status.code != Code::Error) {
-            verdict.volumes_checked = true;
-            verdict.unbound_satisfied = answer.unbound_satisfied;
-            verdict.bound_satisfied = answer.bound_satisfied;
-            for (const auto& b : answer.static_bindings) {
-              verdict.picks.emplace_back(b.pvc->metadata().name(), b.pv->metadata().name());
-            }
-            for (const auto& c : answer.dynamic_provisions) {
-              verdict.provisions.push_back(c->metadata().name());
-            }
-            bool keep = verdicts.size() < explain_.max_nodes();
-            if (keep && answer.conflicting_claim) {
-              const auto& c = *answer.conflicting_claim;
-              verdict.volume_notes.push_back(
-                  "claim " + c.metadata().name() + " is bound to PV " + c.spec().volume_name() +
-                  (answer.bound_pvs_found ? ", whose node affinity does not match " + node.name()
-                                          : ", which does not exist"));
-            }
-            if (keep) {
-              for (const auto& c : answer.unmatched) {
-                for (const auto& why : binder_.ExplainNoMatch(*c, *node.node)) {
-                  verdict.volume_notes.push_back("claim " + c->metadata().name() + ": " + why);
+  bool filter_error = false;
+  auto find_nodes_that_pass_filters = [&](const std::vector<NodeInfoRef>& candidates) {
+    const int num_nodes = static_cast<int>(candidates.size());
+    const int to_find = NumFeasibleNodesToFind(num_nodes);
+    int processed = 0;
+    for (int i = 0; i < num_nodes && static_cast<int>(feasible.size()) < to_find; ++i) {
+      const NodeInfo& node = *candidates[(next_start_node_index_ + i) % num_nodes];
+      ++processed;
+      NodeVerdict verdict;
+      verdict.node = node.name();
+      PredicateStatus status;
+      size_t step = 0;
+      for (; step < std::size(kPredicateNames); ++step) {
+        switch (step) {
+          case 0: status = CheckNodeUnschedulable(*pod, node); break;
+          case 1: status = PodFitsHost(*pod, node); break;
+          case 2: status = PodToleratesNodeTaints(*pod, node); break;
+          case 3: status = PodMatchNodeSelector(*pod, node); break;
+          case 4: status = PodFitsResources(*pod, request, node); break;
+          case 5: {
+            FindPodVolumesResult answer;
+            status = checker_.predicate(*pod, pre, *node.node, &answer);
+            if (!pre.skip && status.code != Code::Error) {
+              verdict.volumes_checked = true;
+              verdict.unbound_satisfied = answer.unbound_satisfied;
+              verdict.bound_satisfied = answer.bound_satisfied;
+              for (const auto& b : answer.static_bindings) {
+                verdict.picks.emplace_back(b.pvc->metadata().name(), b.pv->metadata().name());
+              }
+              for (const auto& c : answer.dynamic_provisions) {
+                verdict.provisions.push_back(c->metadata().name());
+              }
+              bool keep = verdicts.size() < explain_.max_nodes();
+              if (keep && answer.conflicting_claim) {
+                const auto& c = *answer.conflicting_claim;
+                verdict.volume_notes.push_back(
+                    "claim " + c.metadata().name() + " is bound to PV " + c.spec().volume_name() +
+                    (answer.bound_pvs_found ? ", whose node affinity does not match " + node.name()
+                                            : ", which does not exist"));
+              }
+              if (keep) {
+                for (const auto& c : answer.unmatched) {
+                  for (const auto& why : binder_.ExplainNoMatch(*c, *node.node)) {
+                    verdict.volume_notes.push_back("claim " + c->metadata().name() + ": " + why);
+                  }
                 }
               }
             }
+            break;
           }
-          break;
         }
+        if (!status.ok()) break;
       }
-      if (!status.ok()) break;
+      if (status.code == Code::Error) {
+        // A filter that errs aborts the cycle (RunFilterPlugins).
+        AddStat(&SchedulerStats::filter_ns, filter_start);
+        HandleSchedulingFailure(std::move(qi), cycle, kReasonSchedulerError,
+                                "running \"" + status.plugin + "\" filter plugin: " +
+                                    status.Message(),
+                                Requeue::Backoff, &attempt);
+        filter_error = true;
+        return;
+      }
+      if (status.ok()) {
+        verdict.fits = true;
+        feasible.push_back(candidates[(next_start_node_index_ + i) % num_nodes]);
+      } else {
+        verdict.predicate = kPredicateNames[step].predicate;
+        verdict.plugin = kPredicateNames[step].plugin;
+        verdict.reasons = status.reasons;
+        diagnosis.node_to_status[node.name()] = status;
+      }
+      if (verdicts.size() < explain_.max_nodes()) {
+        verdicts.push_back(std::move(verdict));
+      } else if (!verdict.fits) {
+        ++attempt.omitted[verdict.predicate + ": " + Join(verdict.reasons)];
+      } else {
+        ++attempt.omitted["fits"];
+      }
     }
-    if (status.code == Code::Error) {
-      // A filter that errs aborts the cycle (RunFilterPlugins).
-      AddStat(&SchedulerStats::filter_ns, filter_start);
-      HandleSchedulingFailure(std::move(qi), cycle, kReasonSchedulerError,
-                              "running \"" + status.plugin + "\" filter plugin: " +
-                                  status.Message(),
-                              Requeue::Backoff, &attempt);
-      return true;
+    if (num_nodes > 0) next_start_node_index_ = (next_start_node_index_ + processed) % num_nodes;
+    {
+      std::lock_guard<std::mutex> l(stats_mu_);
+      stats_.nodes_evaluated += processed;
     }
-    if (status.ok()) {
-      verdict.fits = true;
-      feasible.push_back(nodes[(next_start_node_index_ + i) % num_nodes]);
-    } else {
-      verdict.predicate = kPredicateNames[step].predicate;
-      verdict.plugin = kPredicateNames[step].plugin;
-      verdict.reasons = status.reasons;
-      diagnosis.node_to_status[node.name()] = status;
+    AddStat(&SchedulerStats::filter_ns, filter_start);
+    attempt.nodes_total = processed;
+    if (processed < num_nodes) {
+      attempt.omitted["not evaluated (percentageOfNodesToScore: enough nodes fit)"] +=
+          num_nodes - processed;
     }
-    if (verdicts.size() < explain_.max_nodes()) {
-      verdicts.push_back(std::move(verdict));
-    } else if (!verdict.fits) {
-      ++attempt.omitted[verdict.predicate + ": " + Join(verdict.reasons)];
-    } else {
-      ++attempt.omitted["fits"];
+
+  };
+  if (pre.node_names) {
+    find_nodes_that_pass_filters(eligible);
+    if (filter_error) return true;
+    if (!feasible.empty() && eligible.size() < nodes.size()) {
+      attempt.omitted["not evaluated (VolumeBinding PreFilter: the pod's bound local PVs are "
+                      "on other nodes)"] += static_cast<int>(nodes.size() - eligible.size());
     }
   }
-  next_start_node_index_ = (next_start_node_index_ + processed) % num_nodes;
-  {
-    std::lock_guard<std::mutex> l(stats_mu_);
-    stats_.nodes_evaluated += processed;
-  }
-  AddStat(&SchedulerStats::filter_ns, filter_start);
-  attempt.nodes_total = processed;
-  if (processed < num_nodes) {
-    attempt.omitted["not evaluated (percentageOfNodesToScore: enough nodes fit)"] +=
-        num_nodes - processed;
+  // lpv: upstream reports only the nodes PreFilter left. When none of them fits, lpv looks
+  // at every node, so FailedScheduling says why each one cannot take the pod, as the
+  // article's scheduler did ("2 node(s) had volume node affinity conflict").
+  if (!pre.node_names || feasible.empty()) {
+    feasible.clear();
+    verdicts.clear();
+    diagnosis = Diagnosis();
+    attempt.omitted.clear();
+    find_nodes_that_pass_filters(nodes);
+    if (filter_error) return true;
   }
 
   if (feasible.empty()) {
@@ -608,7 +641,7 @@ bool Scheduler::scheduleOne() {
               [](const NodeVerdict& a, const NodeVerdict& b) { return a.node < b.node; });
     attempt.nodes = std::move(verdicts);
     FitError fit;
-    fit.num_all_nodes = num_nodes;
+    fit.num_all_nodes = static_cast<int>(nodes.size());
     fit.diagnosis = std::move(diagnosis);
     fit.diagnosis.postfilter_msg = PreemptionMessage(fit.diagnosis, nodes);
     HandleSchedulingFailure(std::move(qi), cycle, kReasonUnschedulable, fit.Error(),

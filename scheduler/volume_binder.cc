@@ -1,6 +1,9 @@
 #include "scheduler/volume_binder.h"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
+#include <set>
 
 #include "api/scheme.h"
 #include "api/selectors.h"
@@ -92,6 +95,51 @@ std::vector<std::string> SchedulerVolumeBinder::PodClaimKeys(const api::Pod& pod
     if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
   }
   return out;
+}
+
+std::set<std::string> SchedulerVolumeBinder::GetLocalPersistentVolumeNodeNames(
+    const api::PersistentVolume& pv) {
+  std::set<std::string> result;
+  if (!pv.spec().has_node_affinity() || !pv.spec().node_affinity().has_required()) return result;
+  for (const auto& term : pv.spec().node_affinity().required().node_selector_terms()) {
+    std::optional<std::set<std::string>> nodes;
+    for (const auto& e : term.match_expressions()) {
+      if (e.key() != kHostnameLabel || e.operator_() != "In") continue;
+      std::set<std::string> values(e.values().begin(), e.values().end());
+      if (!nodes) {
+        nodes = std::move(values);
+      } else {
+        std::set<std::string> both;
+        std::set_intersection(nodes->begin(), nodes->end(), values.begin(), values.end(),
+                              std::inserter(both, both.end()));
+        nodes = std::move(both);
+      }
+    }
+    // As upstream: a term without such an expression adds nothing (the union ignores it).
+    if (nodes) result.insert(nodes->begin(), nodes->end());
+  }
+  return result;
+}
+
+std::optional<std::set<std::string>> SchedulerVolumeBinder::GetEligibleNodes(
+    const std::vector<ClaimPtr>& bound_claims) const {
+  std::optional<std::set<std::string>> eligible;
+  for (const auto& claim : bound_claims) {
+    auto pv = pv_cache_.GetPV(claim->spec().volume_name());
+    if (!pv) return std::nullopt;  // upstream gives up on any error
+    std::set<std::string> names = GetLocalPersistentVolumeNodeNames(*pv);
+    if (names.empty()) continue;
+    if (!eligible) {
+      eligible = std::move(names);
+    } else {
+      // PV1 pinned to node-1 and PV2 to node-2: no node can take the pod.
+      std::set<std::string> both;
+      std::set_intersection(eligible->begin(), eligible->end(), names.begin(), names.end(),
+                            std::inserter(both, both.end()));
+      eligible = std::move(both);
+    }
+  }
+  return eligible;
 }
 
 Result<PodVolumeClaims> SchedulerVolumeBinder::GetPodVolumes(const api::Pod& pod) const {

@@ -40,6 +40,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -157,6 +158,16 @@ class SchedulerVolumeBinder {
   // invalid claim selector, a claim to provision whose class is missing.
   Result<FindPodVolumesResult> FindPodVolumes(const api::Pod& pod, const PodVolumeClaims& claims,
                                               const api::Node& node);
+  // GetEligibleNodes (Kubernetes 1.25+): the nodes the pod's bound claims allow, from their
+  // local PVs' kubernetes.io/hostname "In" node affinity (intersected across claims); nullopt
+  // when the claims do not narrow the nodes (no such PV, or a PV not in the cache). An empty
+  // set means no node can hold all of them.
+  std::optional<std::set<std::string>> GetEligibleNodes(
+      const std::vector<ClaimPtr>& bound_claims) const;
+  // GetLocalPersistentVolumeNodeNames: the union over the PV's node selector terms of the
+  // intersection of each term's kubernetes.io/hostname "In" values.
+  static std::set<std::string> GetLocalPersistentVolumeNodeNames(const api::PersistentVolume& pv);
+
   // The article's form: GetPodVolumes then FindPodVolumes. Unbound Immediate claims are an
   // error here ("pod has unbound immediate PersistentVolumeClaims"); the scheduler checks
   // them once per cycle instead (VolumeBindingChecker::PreFilter).

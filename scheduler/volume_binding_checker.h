@@ -7,11 +7,15 @@
 // and fails the node when either is false. PreFilter runs once per scheduling cycle: it
 // gets the pod's claims (GetPodVolumes) and rejects a pod with an unbound claim of an
 // Immediate class ("pod has unbound immediate PersistentVolumeClaims"): the PV controller
-// binds those, and the pod waits for it.
+// binds those, and the pod waits for it. It also narrows the nodes to those the pod's
+// bound local PVs allow (GetEligibleNodes, Kubernetes 1.25+), so a pod whose claims are bound
+// to a PV on one node is filtered on that node alone, not on all of them.
 //
 // Thread-safety: as SchedulerVolumeBinder.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 
 #include "api/objects.pb.h"
@@ -29,6 +33,9 @@ class VolumeBindingChecker {
     PredicateStatus status;  // a rejection applies to every node
     PodVolumeClaims claims;
     bool skip = false;  // the pod has no claims: predicate() passes every node
+    // PreFilterResult.NodeNames: only these nodes are worth filtering (GetEligibleNodes);
+    // nullopt = every node.
+    std::optional<std::set<std::string>> node_names;
   };
   PreFilterResult PreFilter(const api::Pod& pod) const;
 

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "pvcontroller/annotations.h"
 #include "scheduler/tests/fake_client.h"
 #include "scheduler/tests/objects.h"
@@ -272,6 +274,66 @@ TEST(FindPodVolumesTest, LooksOnlyAtTheNodesOwnPVs) {
                              {"data", "pv-" + std::to_string(n) + "-0"}}));
   }
   EXPECT_EQ(env.binder().pv_cache().ListCandidatePVs(kLocalStorage, "node-17").size(), 4u);
+}
+
+// ---------------------------------------------------------------- GetEligibleNodes
+
+TEST(GetEligibleNodesTest, BoundLocalPVsNarrowTheNodes) {
+  BinderEnv env;
+  env.AddPV(MakeLocalPV("pv-1", "node-1"));
+  env.AddPV(MakeLocalPV("pv-2", "node-2"));
+  env.AddPV(MakeLocalPV("pv-anywhere", ""));
+  auto data = Ref(BoundClaim(MakeClaim("data"), "pv-1"));
+  auto logs = Ref(BoundClaim(MakeClaim("logs"), "pv-2"));
+  auto shared = Ref(BoundClaim(MakeClaim("shared"), "pv-anywhere"));
+  auto lost = Ref(BoundClaim(MakeClaim("lost"), "pv-gone"));
+  const auto& b = env.binder();
+  EXPECT_FALSE(b.GetEligibleNodes({}).has_value());
+  EXPECT_EQ(b.GetEligibleNodes({data}), (std::set<std::string>{"node-1"}));
+  // A PV without hostname affinity does not narrow anything...
+  EXPECT_FALSE(b.GetEligibleNodes({shared}).has_value());
+  EXPECT_EQ(b.GetEligibleNodes({data, shared}), (std::set<std::string>{"node-1"}));
+  // ...PVs on two nodes leave none...
+  EXPECT_EQ(b.GetEligibleNodes({data, logs}), std::set<std::string>{});
+  // ...and a PV the cache does not have makes the answer "every node", as upstream's error.
+  EXPECT_FALSE(b.GetEligibleNodes({data, lost}).has_value());
+}
+
+TEST(GetEligibleNodesTest, PreFilterNarrowsTheNodes) {
+  BinderEnv env;
+  env.AddPV(MakeLocalPV("pv-1", "node-1"));
+  env.AddPV(MakeLocalPV("pv-2", "node-2"));
+  env.AddPVC(BoundClaim(MakeClaim("data"), "pv-1"));
+  env.AddPVC(BoundClaim(MakeClaim("logs"), "pv-2"));
+  VolumeBindingChecker checker(&env.binder());
+  auto one = checker.PreFilter(MakePod("one", {"data"}));
+  EXPECT_TRUE(one.status.ok());
+  EXPECT_EQ(one.node_names, (std::set<std::string>{"node-1"}));
+  // Bound to PVs on two nodes: no node is left, which the scheduler answers by filtering
+  // every node (each then has a volume node affinity conflict).
+  auto both = checker.PreFilter(MakePod("both", {"data", "logs"}));
+  EXPECT_TRUE(both.status.ok());
+  EXPECT_EQ(both.node_names, std::set<std::string>{});
+}
+
+TEST(GetEligibleNodesTest, TermsAreUnitedAndExpressionsIntersected) {
+  api::PersistentVolume pv = MakeLocalPV("pv", "node-1");
+  auto* required = pv.mutable_spec()->mutable_node_affinity()->mutable_required();
+  auto* first = required->mutable_node_selector_terms(0)->add_match_expressions();
+  first->set_key("kubernetes.io/hostname");
+  first->set_operator_("In");
+  first->add_values("node-1");
+  first->add_values("node-9");
+  auto* second = required->add_node_selector_terms()->add_match_expressions();
+  second->set_key("kubernetes.io/hostname");
+  second->set_operator_("In");
+  second->add_values("node-3");
+  auto* zone = required->add_node_selector_terms()->add_match_expressions();
+  zone->set_key("topology.kubernetes.io/zone");
+  zone->set_operator_("In");
+  zone->add_values("a");
+  EXPECT_EQ(SchedulerVolumeBinder::GetLocalPersistentVolumeNodeNames(pv),
+            (std::set<std::string>{"node-1", "node-3"}));
 }
 
 // ---------------------------------------------------------------- AssumePodVolumes

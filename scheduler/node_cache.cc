@@ -70,13 +70,14 @@ NodeInfo& NodeCache::MutableLocked(const std::string& name) {
     // A snapshot holds the current version: write a copy.
     info = std::make_shared<NodeInfo>(*info);
   }
-  snapshot_valid_ = false;
+  changed_since_snapshot_.insert(name);
   return *info;
 }
 
 void NodeCache::AddOrUpdateNode(NodeRef node) {
   std::lock_guard<std::mutex> l(mu_);
   NodeInfo& info = MutableLocked(node->metadata().name());
+  if (!info.node) nodes_added_or_removed_ = true;
   const auto& status = node->status();
   const auto& alloc = status.allocatable().empty() ? status.capacity() : status.allocatable();
   info.allocatable_milli_cpu = MilliOf(alloc, "cpu");
@@ -93,11 +94,11 @@ void NodeCache::RemoveNode(const std::string& name) {
   if (it == nodes_.end()) return;
   if (it->second->pods.empty()) {
     nodes_.erase(it);
-    snapshot_valid_ = false;
   } else {
     // Pods still point at the node: keep their accounting until they go.
     MutableLocked(name).node.reset();
   }
+  nodes_added_or_removed_ = true;
 }
 
 void NodeCache::AddPodLocked(const std::string& node, const std::string& key, PodRef pod,
@@ -197,17 +198,43 @@ std::string NodeCache::NodeOf(const std::string& pod_key) const {
   return pn == pod_node_.end() ? "" : pn->second;
 }
 
+NodeInfoRef NodeSnapshot::Get(const std::string& name) const {
+  auto it = index.find(name);
+  return it == index.end() ? nullptr : nodes[it->second];
+}
+
+void NodeCache::UpdateSnapshot(NodeSnapshot* snap) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (nodes_added_or_removed_) {
+    snap->nodes.clear();
+    snap->index.clear();
+    snap->nodes.reserve(nodes_.size());
+    for (const auto& [name, info] : nodes_) {
+      if (!info->node) continue;
+      snap->index[name] = snap->nodes.size();
+      snap->nodes.push_back(info);
+    }
+  } else {
+    for (const auto& name : changed_since_snapshot_) {
+      auto pos = snap->index.find(name);
+      // A name the snapshot lacks has no Node (a Node's arrival sets nodes_added_or_removed_).
+      auto info = nodes_.find(name);
+      if (pos == snap->index.end() || info == nodes_.end()) continue;
+      snap->nodes[pos->second] = info->second;
+    }
+  }
+  changed_since_snapshot_.clear();
+  nodes_added_or_removed_ = false;
+}
+
 std::vector<NodeInfoRef> NodeCache::Snapshot() const {
   std::lock_guard<std::mutex> l(mu_);
-  if (!snapshot_valid_) {
-    snapshot_.clear();
-    snapshot_.reserve(nodes_.size());
-    for (const auto& [name, info] : nodes_) {
-      if (info->node) snapshot_.push_back(info);
-    }
-    snapshot_valid_ = true;
+  std::vector<NodeInfoRef> list;
+  list.reserve(nodes_.size());
+  for (const auto& [name, info] : nodes_) {
+    if (info->node) list.push_back(info);
   }
-  return snapshot_;
+  return list;
 }
 
 NodeInfoRef NodeCache::GetNodeInfo(const std::string& name) const {

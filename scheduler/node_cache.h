@@ -8,8 +8,10 @@
 // assumption is confirmed and the informer's pod replaces it; ForgetPod drops an
 // assumption whose binding failed.
 //
-// Snapshot() gives the scheduling cycle an immutable view: NodeInfos are copy-on-write, so a
-// snapshot costs one pointer per node and never blocks the informers.
+// The scheduling cycle reads an immutable view, a NodeSnapshot. NodeInfos are copy-on-write,
+// so a snapshot holds one pointer per node and never blocks the informers; UpdateSnapshot
+// (as Kubernetes' Cache.UpdateSnapshot) replaces only the nodes that changed since the last
+// call, so a cycle on a 5,000-node cluster does not pay for 5,000 nodes when one changed.
 //
 // Thread-safety: safe for concurrent use.
 #pragma once
@@ -21,6 +23,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "api/objects.pb.h"
@@ -62,6 +65,14 @@ struct NodeInfo {
 };
 using NodeInfoRef = std::shared_ptr<const NodeInfo>;
 
+// The nodes as one scheduling cycle sees them: every node that has a Node object, by name.
+struct NodeSnapshot {
+  std::vector<NodeInfoRef> nodes;
+  std::unordered_map<std::string, size_t> index;  // name -> position in nodes
+  // nullptr when the snapshot has no such node.
+  NodeInfoRef Get(const std::string& name) const;
+};
+
 class NodeCache {
  public:
   NodeCache() = default;
@@ -86,7 +97,11 @@ class NodeCache {
   // The node a pod is on (bound or assumed), "" when none.
   std::string NodeOf(const std::string& pod_key) const;
 
-  // Every node that has a Node object, by name.
+  // Brings `snap` up to date: the nodes changed since the last call on it are replaced, or
+  // the whole list is rebuilt when nodes came or went. One snapshot per cache (the
+  // scheduling thread's).
+  void UpdateSnapshot(NodeSnapshot* snap);
+  // A fresh list of every node that has a Node object, by name (tests, O(nodes)).
   std::vector<NodeInfoRef> Snapshot() const;
   NodeInfoRef GetNodeInfo(const std::string& name) const;
   size_t NumNodes() const;
@@ -100,8 +115,10 @@ class NodeCache {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<NodeInfo>> nodes_;  // includes nodes without a Node
   std::unordered_map<std::string, std::string> pod_node_;   // pod key -> node
-  mutable std::vector<NodeInfoRef> snapshot_;
-  mutable bool snapshot_valid_ = false;
+  // What changed since the last UpdateSnapshot: the nodes whose info was replaced, and
+  // whether a Node came or went (then the list is rebuilt).
+  std::unordered_set<std::string> changed_since_snapshot_;
+  bool nodes_added_or_removed_ = true;
 };
 
 }  // namespace lpv::scheduler

@@ -82,6 +82,14 @@ struct Scheduler::BindWork {
   int64_t cycle = 0;
 };
 
+struct Scheduler::BindingCycle {
+  api::Pod assumed;  // spec.nodeName = host
+  std::string host;
+  QueuedPodInfo qi;
+  int64_t cycle = 0;
+  SchedulingAttempt attempt;
+};
+
 struct Scheduler::VolumeWait {
   TimePoint started;
   std::string node;
@@ -114,7 +122,8 @@ Scheduler::Scheduler(client::Client* client, Options options)
       recorder_(client, clock_, kDefaultSchedulerName),
       explain_(options_.explain_attempts, options_.explain_max_pods, options_.explain_max_nodes),
       // Failed binds are retried through the scheduling queue, not here.
-      volume_binder_bind_queue_(clock_) {
+      volume_binder_bind_queue_(clock_),
+      binding_cycle_queue_(clock_) {
   binder_.pv_cache().Attach(pvs_.get());
   binder_.pvc_cache().Attach(pvcs_.get());
   AddHandlers();
@@ -130,6 +139,9 @@ void Scheduler::Start() {
   }
   scheduling_thread_ = std::thread([this] { Run(); });
   bind_thread_ = std::thread([this] { bindVolumesWorker(); });
+  for (int i = 0; i < std::max(1, options_.binding_workers); ++i) {
+    binding_threads_.emplace_back([this] { bindingCycleWorker(); });
+  }
 }
 
 void Scheduler::Stop() {
@@ -137,8 +149,11 @@ void Scheduler::Stop() {
   alive_->store(false);
   queue_.Close();
   volume_binder_bind_queue_.ShutDown();
+  binding_cycle_queue_.ShutDown();
   if (scheduling_thread_.joinable()) scheduling_thread_.join();
   if (bind_thread_.joinable()) bind_thread_.join();
+  for (auto& t : binding_threads_) t.join();
+  binding_threads_.clear();
   for (auto* inf : {pods_.get(), nodes_.get(), pvs_.get(), pvcs_.get(), classes_.get()}) {
     inf->Stop();
   }
@@ -478,7 +493,8 @@ bool Scheduler::scheduleOne() {
   binder_.DeletePodBindings(key);
 
   auto filter_start = SteadyClock::now();
-  std::vector<NodeInfoRef> nodes = node_cache_.Snapshot();
+  node_cache_.UpdateSnapshot(&snapshot_);
+  const std::vector<NodeInfoRef>& nodes = snapshot_.nodes;
   if (nodes.empty()) {
     AddStat(&SchedulerStats::filter_ns, filter_start);
     // ErrNoNodesAvailable: UnschedulableAndUnresolvable; a node added brings the pod back.
@@ -510,11 +526,12 @@ bool Scheduler::scheduleOne() {
   }
 
   // The nodes PreFilter left (PreFilterResult.NodeNames, from GetEligibleNodes), else all;
-  // names no node has are skipped, as findNodesThatFitPod does.
+  // names no node has are skipped, as findNodesThatFitPod does. Looked up by name: a cycle
+  // costs the pod's nodes, not the cluster's.
   std::vector<NodeInfoRef> eligible;
   if (pre.node_names) {
-    for (const auto& n : nodes) {
-      if (pre.node_names->count(n->name())) eligible.push_back(n);
+    for (const auto& name : *pre.node_names) {
+      if (auto n = snapshot_.Get(name)) eligible.push_back(std::move(n));
     }
   }
 
@@ -681,7 +698,8 @@ bool Scheduler::scheduleOne() {
   // Assume: the pod on its node, then its volumes.
   api::Pod assumed = *pod;
   if (!assumeAndBindVolumes(&assumed, host, qi, cycle, pre, attempt)) return true;
-  BindPod(assumed, host, qi, cycle, attempt);
+  StartBindingCycle(std::move(assumed), std::move(host), std::move(qi), cycle,
+                    std::move(attempt));
   return true;
 }
 
@@ -812,6 +830,41 @@ void Scheduler::BindPod(const api::Pod& assumed, const std::string& host, Queued
   queue_.Done(key, assumed.metadata().uid());
   std::lock_guard<std::mutex> l(stats_mu_);
   ++stats_.scheduled;
+}
+
+// ---------------------------------------------------------------- binding cycles
+
+void Scheduler::StartBindingCycle(api::Pod assumed, std::string host, QueuedPodInfo qi,
+                                  int64_t cycle, SchedulingAttempt attempt) {
+  std::string key = qi.key;
+  auto work = std::make_unique<BindingCycle>();
+  work->assumed = std::move(assumed);
+  work->host = std::move(host);
+  work->qi = std::move(qi);
+  work->cycle = cycle;
+  work->attempt = std::move(attempt);
+  {
+    std::lock_guard<std::mutex> l(bind_mu_);
+    binding_cycles_[key] = std::move(work);
+  }
+  binding_cycle_queue_.Add(key);
+}
+
+void Scheduler::bindingCycleWorker() {
+  std::string key;
+  while (binding_cycle_queue_.Get(&key)) {
+    std::unique_ptr<BindingCycle> work;
+    {
+      std::lock_guard<std::mutex> l(bind_mu_);
+      auto it = binding_cycles_.find(key);
+      if (it != binding_cycles_.end()) {
+        work = std::move(it->second);
+        binding_cycles_.erase(it);
+      }
+    }
+    if (work) BindPod(work->assumed, work->host, work->qi, work->cycle, work->attempt);
+    binding_cycle_queue_.Done(key);
+  }
 }
 
 // ---------------------------------------------------------------- bindVolumesWorker

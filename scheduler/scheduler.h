@@ -14,7 +14,9 @@
 //        neither: the binds are written and the PV controller has yet to complete them:
 //          the pod waits, and comes back when one of its claims or PVs changes;
 //        allBound: go on
-//   -> bind the pod (a Binding: spec.nodeName, PodScheduled True) and record
+//   -> the binding cycle, on a binding worker while the next pod is scheduled (upstream
+//      runs each in its own goroutine): bind the pod (a Binding: spec.nodeName,
+//      PodScheduled True) and record
 //      `Normal Scheduled "Successfully assigned default/local-test-0 to node-1"`.
 // When no node fits: PodScheduled False, reason Unschedulable, and `Warning
 // FailedScheduling` with the message FitError composes (fit_error.h); the pod waits in the
@@ -26,9 +28,11 @@
 // client only (Binding, PV/PVC updates, pod status, events).
 //
 // Threads: five informer threads (pods, nodes, PVs, PVCs, StorageClasses) update the caches
-// and the queue; one scheduling thread runs scheduleOne; one bindVolumesWorker thread
-// drains volumeBinderBindQueue; an event recorder thread writes events. The scheduling
-// thread and the worker hand pods over through the two queues only.
+// and the queue; one scheduling thread runs scheduleOne; Options.binding_workers threads
+// run binding cycles; one bindVolumesWorker thread drains volumeBinderBindQueue; an event
+// recorder thread writes events. The scheduling thread and the workers hand pods over
+// through the queues only; a pod stays in flight in the scheduling queue until its binding
+// cycle ends, so it is never scheduled twice at once.
 //
 // Thread-safety: Start and Stop from one thread; Explain and stats() from any.
 #pragma once
@@ -43,6 +47,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "api/clock.h"
 #include "api/status.h"
@@ -73,7 +78,7 @@ struct SchedulerStats {
   int64_t score_ns = 0;            // priorities
   int64_t assume_ns = 0;           // AssumePodVolumes + assuming the pod
   int64_t bind_volumes_ns = 0;     // BindPodVolumes (API writes of PVs)
-  int64_t bind_ns = 0;             // the Binding API call
+  int64_t bind_ns = 0;             // the Binding API call (summed over binding workers)
   int64_t failure_ns = 0;          // PodScheduled condition writes + events
   int64_t nodes_evaluated = 0;     // predicate runs (node x cycle)
 };
@@ -103,6 +108,10 @@ class Scheduler {
     size_t explain_attempts = 5;
     size_t explain_max_pods = 5000;
     size_t explain_max_nodes = 100;
+    // Threads running binding cycles (the Binding API call, the Scheduled event). Each
+    // waits for its write to be durable; several at once share the store's group commits,
+    // so a burst of pods binds at the store's batch rate, not one sync per pod.
+    int binding_workers = 16;
   };
 
   Scheduler(client::Client* client, Options options);
@@ -126,6 +135,7 @@ class Scheduler {
 
  private:
   struct BindWork;
+  struct BindingCycle;
   struct VolumeWait;
 
   // ---- informer handlers (informer threads)
@@ -146,6 +156,11 @@ class Scheduler {
                             SchedulingAttempt& attempt);
   void BindPod(const api::Pod& assumed, const std::string& host, QueuedPodInfo& qi,
                int64_t cycle, SchedulingAttempt& attempt);
+
+  // ---- binding cycles (binding workers)
+  void StartBindingCycle(api::Pod assumed, std::string host, QueuedPodInfo qi, int64_t cycle,
+                         SchedulingAttempt attempt);
+  void bindingCycleWorker();
 
   // ---- the bind worker
   void bindVolumesWorker();
@@ -196,6 +211,10 @@ class Scheduler {
   std::mutex bind_mu_;
   std::unordered_map<std::string, std::shared_ptr<BindWork>> bind_work_;
 
+  // Pods whose binding cycle is queued or running.
+  client::WorkQueue binding_cycle_queue_;
+  std::unordered_map<std::string, std::unique_ptr<BindingCycle>> binding_cycles_;  // bind_mu_
+
   // Pods waiting for the PV controller, and the claims and PVs whose changes wake them.
   std::mutex wait_mu_;
   std::unordered_map<std::string, std::shared_ptr<VolumeWait>> waits_;
@@ -203,7 +222,9 @@ class Scheduler {
   std::unordered_map<std::string, std::set<std::string>> pv_waiters_;
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 
-  int next_start_node_index_ = 0;  // scheduling thread only
+  // Scheduling thread only.
+  NodeSnapshot snapshot_;
+  int next_start_node_index_ = 0;
 
   mutable std::mutex stats_mu_;
   SchedulerStats stats_;
@@ -212,6 +233,7 @@ class Scheduler {
   bool started_ = false;
   std::thread scheduling_thread_;
   std::thread bind_thread_;
+  std::vector<std::thread> binding_threads_;
 };
 
 }  // namespace lpv::scheduler

@@ -57,6 +57,46 @@ TEST(NodeCacheTest, SnapshotsAreImmutable) {
   EXPECT_EQ(cache.NumNodes(), 1u);
 }
 
+TEST(NodeCacheTest, UpdateSnapshotReplacesOnlyWhatChanged) {
+  NodeCache cache;
+  for (const char* n : {"a", "b", "c"}) cache.AddOrUpdateNode(Ref(MakeNode(n)));
+  NodeSnapshot snap;
+  cache.UpdateSnapshot(&snap);
+  ASSERT_EQ(snap.nodes.size(), 3u);
+  EXPECT_EQ(snap.nodes[1]->name(), "b");
+  NodeInfoRef a = snap.Get("a"), c = snap.Get("c");
+
+  // A pod lands on b: only b's entry is replaced; the old one is left as it was.
+  NodeInfoRef old_b = snap.Get("b");
+  cache.AddOrUpdatePod(Ref(OnNode(MakePod("p", {}), "b", "1")));
+  cache.UpdateSnapshot(&snap);
+  EXPECT_TRUE(old_b->pods.empty());
+  EXPECT_EQ(snap.Get("b")->pods.size(), 1u);
+  EXPECT_EQ(snap.nodes[1], snap.Get("b"));
+  EXPECT_EQ(snap.Get("a"), a);
+  EXPECT_EQ(snap.Get("c"), c);
+
+  // Nodes coming and going rebuild the list, still by name.
+  cache.RemoveNode("a");
+  cache.AddOrUpdateNode(Ref(MakeNode("d")));
+  cache.UpdateSnapshot(&snap);
+  ASSERT_EQ(snap.nodes.size(), 3u);
+  EXPECT_EQ(snap.nodes[0]->name(), "b");
+  EXPECT_EQ(snap.nodes[2]->name(), "d");
+  EXPECT_EQ(snap.Get("a"), nullptr);
+  EXPECT_EQ(snap.Get("d"), snap.nodes[2]);
+
+  // A node whose Node goes while pods remain leaves the snapshot, and comes back with it.
+  cache.RemoveNode("b");
+  cache.UpdateSnapshot(&snap);
+  EXPECT_EQ(snap.Get("b"), nullptr);
+  EXPECT_EQ(snap.nodes.size(), 2u);
+  cache.AddOrUpdateNode(Ref(MakeNode("b")));
+  cache.UpdateSnapshot(&snap);
+  ASSERT_NE(snap.Get("b"), nullptr);
+  EXPECT_EQ(snap.Get("b")->pods.size(), 1u);
+}
+
 TEST(NodeCacheTest, FinishedPodsHoldNothing) {
   NodeCache cache;
   cache.AddOrUpdateNode(Ref(MakeNode("n")));

@@ -345,6 +345,8 @@ void SchedulerFigures(cluster::Cluster& c, Figures* f) {
   scheduler::SchedulerStats st = c.scheduler()->stats();
   auto secs = [](int64_t ns) { return static_cast<double>(ns) / 1e9; };
   f->push_back({"sched_cycles", static_cast<double>(st.cycles)});
+  f->push_back({"sched_nodes_evaluated", static_cast<double>(st.nodes_evaluated)});
+  f->push_back({"sched_volume_waits", static_cast<double>(st.volume_waits)});
   f->push_back({"sched_filter_s", secs(st.filter_ns)});
   f->push_back({"sched_score_s", secs(st.score_ns)});
   f->push_back({"sched_assume_s", secs(st.assume_ns)});
@@ -467,6 +469,7 @@ bool RunB4At(Context& ctx, int nodes, Figures* f) {
   f->push_back({"pods_per_s", static_cast<double>(pods) / s});
   f->push_back({"peak_rss_mib", PeakRssMiB()});
   StoreFigures(**c, f);
+  SchedulerFigures(**c, f);
   return ok;
 }
 

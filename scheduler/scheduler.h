@@ -29,7 +29,8 @@
 //
 // Threads: five informer threads (pods, nodes, PVs, PVCs, StorageClasses) update the caches
 // and the queue; one scheduling thread runs scheduleOne; Options.binding_workers threads
-// run binding cycles; one bindVolumesWorker thread drains volumeBinderBindQueue; an event
+// run binding cycles; Options.bind_volumes_workers bindVolumesWorker threads drain
+// volumeBinderBindQueue (a pod at most on one at a time); an event
 // recorder thread writes events. The scheduling thread and the workers hand pods over
 // through the queues only; a pod stays in flight in the scheduling queue until its binding
 // cycle ends, so it is never scheduled twice at once.
@@ -99,9 +100,10 @@ class Scheduler {
     // wrote before the attempt fails (Kubernetes' bindTimeoutSeconds, 600).
     Duration bind_timeout = std::chrono::seconds(600);
     // percentageOfNodesToScore: stop looking once this share of the nodes (at least 100)
-    // fit. 100 (lpv's default) tries every node, so `lpv explain` has a verdict for each;
-    // 0 is Kubernetes' adaptive default (50% - nodes/125, at least 5%).
-    int percentage_of_nodes_to_score = 100;
+    // fit. 0 is Kubernetes' adaptive default (50% - nodes/125, at least 5%); a cluster of
+    // fewer than 100 nodes has every node tried either way, so `lpv explain` has a verdict
+    // for each. 100 tries every node however many there are.
+    int percentage_of_nodes_to_score = 0;
     // Pods whose spec.schedulerName is something else are not ours.
     std::string scheduler_name = kDefaultSchedulerName;
     // What `lpv explain` keeps: attempts per pod, pods, node verdicts per attempt.
@@ -112,6 +114,10 @@ class Scheduler {
     // waits for its write to be durable; several at once share the store's group commits,
     // so a burst of pods binds at the store's batch rate, not one sync per pod.
     int binding_workers = 16;
+    // bindVolumesWorker threads draining volumeBinderBindQueue. The article's scheduler ran
+    // one; since Kubernetes 1.14 BindPodVolumes runs in each pod's binding cycle, so many
+    // pods' PV writes are in flight at once, as here.
+    int bind_volumes_workers = 8;
   };
 
   Scheduler(client::Client* client, Options options);
@@ -232,7 +238,7 @@ class Scheduler {
   std::atomic<bool> stop_{false};
   bool started_ = false;
   std::thread scheduling_thread_;
-  std::thread bind_thread_;
+  std::vector<std::thread> bind_volumes_threads_;
   std::vector<std::thread> binding_threads_;
 };
 

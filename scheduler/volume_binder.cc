@@ -51,6 +51,17 @@ bool MatchTopologySelectorTerms(
   return false;
 }
 
+void IntersectInto(std::optional<std::set<std::string>>* eligible, std::set<std::string> names) {
+  if (!*eligible) {
+    *eligible = std::move(names);
+    return;
+  }
+  std::set<std::string> both;
+  std::set_intersection((*eligible)->begin(), (*eligible)->end(), names.begin(), names.end(),
+                        std::inserter(both, both.end()));
+  *eligible = std::move(both);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- PodBindingCache
@@ -129,15 +140,33 @@ std::optional<std::set<std::string>> SchedulerVolumeBinder::GetEligibleNodes(
     if (!pv) return std::nullopt;  // upstream gives up on any error
     std::set<std::string> names = GetLocalPersistentVolumeNodeNames(*pv);
     if (names.empty()) continue;
-    if (!eligible) {
-      eligible = std::move(names);
-    } else {
-      // PV1 pinned to node-1 and PV2 to node-2: no node can take the pod.
-      std::set<std::string> both;
-      std::set_intersection(eligible->begin(), eligible->end(), names.begin(), names.end(),
-                            std::inserter(both, both.end()));
-      eligible = std::move(both);
+    // PV1 pinned to node-1 and PV2 to node-2: no node can take the pod.
+    IntersectInto(&eligible, std::move(names));
+  }
+  return eligible;
+}
+
+std::optional<std::set<std::string>> SchedulerVolumeBinder::NarrowByPreBoundVolumes(
+    const PodVolumeClaims& claims, std::optional<std::set<std::string>> eligible) const {
+  for (const auto& claim : claims.unbound_delay_binding) {
+    auto pre = claims.prebound.find(pvcontroller::ClaimToClaimKey(*claim));
+    if (pre == claims.prebound.end()) continue;
+    auto sc = classes_ ? classes_(pvcontroller::GetPersistentVolumeClaimClass(*claim)) : nullptr;
+    if (!sc || (!sc->provisioner().empty() &&
+                sc->provisioner() != pvcontroller::kNotSupportedProvisioner)) {
+      continue;
     }
+    std::set<std::string> names;
+    bool anywhere = false;  // a PV not pinned to hostnames could be usable on any node
+    for (const auto& pv : pre->second) {
+      std::set<std::string> of_pv = GetLocalPersistentVolumeNodeNames(*pv);
+      if (of_pv.empty()) {
+        anywhere = true;
+        break;
+      }
+      names.insert(of_pv.begin(), of_pv.end());
+    }
+    if (!anywhere) IntersectInto(&eligible, std::move(names));
   }
   return eligible;
 }

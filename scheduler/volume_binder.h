@@ -164,6 +164,14 @@ class SchedulerVolumeBinder {
   // set means no node can hold all of them.
   std::optional<std::set<std::string>> GetEligibleNodes(
       const std::vector<ClaimPtr>& bound_claims) const;
+  // lpv's extension of GetEligibleNodes to unbound delayed claims with a PV pre-bound to them
+  // (PodVolumeClaims.prebound: BindPodVolumes wrote the claimRef, the PV controller has not
+  // bound the claim yet, or a user pre-bound the PV). FindMatchingVolume returns that PV or
+  // nothing, so only its nodes can hold the claim, unless the class can provision a PV
+  // elsewhere: such claims are left out. Narrows `eligible` (GetEligibleNodes' answer,
+  // nullopt for every node) and returns it.
+  std::optional<std::set<std::string>> NarrowByPreBoundVolumes(
+      const PodVolumeClaims& claims, std::optional<std::set<std::string>> eligible) const;
   // GetLocalPersistentVolumeNodeNames: the union over the PV's node selector terms of the
   // intersection of each term's kubernetes.io/hostname "In" values.
   static std::set<std::string> GetLocalPersistentVolumeNodeNames(const api::PersistentVolume& pv);

@@ -316,6 +316,33 @@ TEST(GetEligibleNodesTest, PreFilterNarrowsTheNodes) {
   EXPECT_EQ(both.node_names, std::set<std::string>{});
 }
 
+TEST(GetEligibleNodesTest, PreBoundPVsNarrowTheNodesUnlessTheClassProvisions) {
+  BinderEnv env;
+  auto data = MakeClaim("data");
+  auto logs = MakeClaim("logs");
+  auto made = MakeClaim("made", "dynamic");
+  // BindPodVolumes wrote the claimRefs; the PV controller has not bound the claims yet.
+  env.AddPV(BoundPV(MakeLocalPV("pv-1", "node-1"), data));
+  env.AddPV(BoundPV(MakeLocalPV("pv-2", "node-2"), logs));
+  env.AddPV(BoundPV(MakeLocalPV("pv-3", "node-3", "100Gi", "dynamic"), made));
+  env.AddPV(MakeLocalPV("pv-free", "node-4"));
+  env.AddPVC(data);
+  env.AddPVC(logs);
+  env.AddPVC(made);
+  env.AddPVC(MakeClaim("free"));
+  VolumeBindingChecker checker(&env.binder());
+  EXPECT_EQ(checker.PreFilter(MakePod("one", {"data"})).node_names,
+            (std::set<std::string>{"node-1"}));
+  EXPECT_EQ(checker.PreFilter(MakePod("two", {"data", "logs"})).node_names,
+            std::set<std::string>{});
+  // A claim without a pre-bound PV may take any node's free PV.
+  EXPECT_FALSE(checker.PreFilter(MakePod("free", {"free"})).node_names.has_value());
+  EXPECT_EQ(checker.PreFilter(MakePod("mixed", {"data", "free"})).node_names,
+            (std::set<std::string>{"node-1"}));
+  // A class with a provisioner could still make a PV on another node.
+  EXPECT_FALSE(checker.PreFilter(MakePod("made", {"made"})).node_names.has_value());
+}
+
 TEST(GetEligibleNodesTest, TermsAreUnitedAndExpressionsIntersected) {
   api::PersistentVolume pv = MakeLocalPV("pv", "node-1");
   auto* required = pv.mutable_spec()->mutable_node_affinity()->mutable_required();

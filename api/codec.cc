@@ -17,12 +17,6 @@ using FD = pb::FieldDescriptor;
 
 namespace {
 
-// Values in these maps are resource.Quantity, which Kubernetes also accepts as numbers.
-bool IsQuantityMap(const FD* field) {
-  const std::string& n = field->name();
-  return n == "capacity" || n == "requests" || n == "limits" || n == "allocatable";
-}
-
 std::string JsonTypeName(const Json& j) {
   if (j.is_string()) return "string";
   if (j.is_boolean()) return "bool";
@@ -152,7 +146,7 @@ Status Decode(const Json& json, pb::Message* msg, const std::string& prefix,
         entry->GetReflection()->SetString(entry, field->message_type()->FindFieldByNumber(1),
                                           mit.key());
         Status s = SetScalar(mit.value(), entry, vf, path + "[" + mit.key() + "]", desc,
-                             IsQuantityMap(field), false);
+                             IsQuantityField(field), false);
         if (!s.ok()) return s;
       }
     } else if (field->is_repeated()) {
@@ -174,7 +168,7 @@ Status Decode(const Json& json, pb::Message* msg, const std::string& prefix,
       Status s = Decode(val, r->MutableMessage(msg, field), path, warnings);
       if (!s.ok()) return s;
     } else {
-      Status s = SetScalar(val, msg, field, path, desc, false, false);
+      Status s = SetScalar(val, msg, field, path, desc, IsQuantityField(field), false);
       if (!s.ok()) return s;
     }
   }
@@ -455,6 +449,12 @@ Result<std::vector<Json>> ParseDocuments(std::string_view text, const std::strin
 }
 
 }  // namespace
+
+bool IsQuantityField(const FD* field) {
+  const std::string& n = field->name();
+  return n == "capacity" || n == "requests" || n == "limits" || n == "allocatable" ||
+         n == "size_limit";
+}
 
 Status FromJson(const Json& json, pb::Message* msg, std::vector<std::string>* warnings) {
   return Decode(json, msg, "", warnings);

@@ -27,6 +27,11 @@ Status FromJson(const Json& json, google::protobuf::Message* msg,
                 std::vector<std::string>* warnings);
 Json ToJson(const google::protobuf::Message& msg);
 
+// Whether a string field (or a map's values) holds a resource.Quantity ("100Gi"), which
+// Kubernetes also accepts as a JSON number (`storage: 5`): capacity, requests, limits,
+// allocatable and an emptyDir's sizeLimit. The OpenAPI document types these as Quantity.
+bool IsQuantityField(const google::protobuf::FieldDescriptor* field);
+
 std::string ToJsonString(const google::protobuf::Message& msg, bool pretty = true);
 std::string ToYamlString(const google::protobuf::Message& msg);
 // A kubectl-style `List` of items.

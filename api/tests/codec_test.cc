@@ -153,6 +153,16 @@ TEST(CodecTest, NumbersAreQuantitiesInResourceMaps) {
             "100");
 }
 
+TEST(CodecTest, AnEmptyDirSizeLimitIsAQuantityToo) {
+  auto objs = DecodeManifests(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n"
+      "spec: {volumes: [{name: v, emptyDir: {sizeLimit: 1}}]}\n",
+      "x.yaml", nullptr);
+  ASSERT_TRUE(objs.ok()) << objs.status().ToString();
+  EXPECT_EQ(dynamic_cast<Pod&>(*(*objs)[0].object).spec().volumes(0).empty_dir().size_limit(),
+            "1");
+}
+
 TEST(CodecTest, WrongTypesNameTheField) {
   struct Case {
     const char* doc;

@@ -1,10 +1,11 @@
-// /openapi/v2, which kubectl reads before `apply` (validation, and the patch strategy of
-// fields when the document has the kind) and for `explain`.
+// /openapi/v2: the OpenAPI v2 document of lpv's kinds (openapi_schema.h), which kubectl
+// reads for `explain`, for client-side validation of create/apply/replace (unknown fields
+// and wrong types are errors; --validate=false skips it), and for the patch strategy of
+// each list when `apply` computes its strategic merge patch.
 //
-// kubectl asks for the protobuf form (gnostic's openapi_v2.Document). lpv serves a valid
-// document without definitions: kubectl then skips schema validation of lpv's kinds and
-// computes apply's strategic merge patches from its own compiled-in types, which carry the
-// same patch strategies. `explain` needs definitions and is not served yet.
+// kubectl asks for the protobuf form (gnostic's openapi.v2.Document, openapi_proto.h);
+// other clients get JSON. The document is built on first use and both forms are cached.
+// Safe for concurrent use.
 #pragma once
 
 #include "rest/http.h"

@@ -179,6 +179,15 @@ Result<Json> MergeMap(const Json& original, const Json& patch) {
 
 }  // namespace
 
+std::optional<ListPatchStrategy> ListPatchStrategyOf(const std::string& field) {
+  if (IsPrimitiveMergeList(field)) return ListPatchStrategy{"merge", ""};
+  auto key = MergeKeys().find(field);
+  if (key == MergeKeys().end()) return std::nullopt;
+  // A pod's volumes also retain keys: kubectl's apply sends $retainKeys for each volume so
+  // that switching its source (emptyDir -> persistentVolumeClaim) drops the old one.
+  return ListPatchStrategy{field == "volumes" ? "merge,retainKeys" : "merge", key->second};
+}
+
 Result<Json> StrategicMerge(const Json& original, const Json& patch) {
   if (!patch.is_object()) {
     return Status::BadRequest("unable to find api field in struct for the patch: not an object");

@@ -12,6 +12,7 @@
 // field name, which is unambiguous for the kinds it serves.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "api/codec.h"
@@ -27,6 +28,16 @@ inline constexpr const char* kStrategicMergePatch = "application/strategic-merge
 // UnsupportedMediaType (415) in Kubernetes; lpv answers BadRequest with its message.
 Result<api::Json> ApplyPatch(const api::Json& original, const std::string& content_type,
                              const std::string& patch);
+
+// Kubernetes' patch strategy for a list field, by its JSON name, as the Go structs'
+// patchStrategy/patchMergeKey tags give it. The OpenAPI document (openapi_schema.h) publishes
+// it, and kubectl's `apply` computes its patches from there.
+struct ListPatchStrategy {
+  std::string strategy;   // "merge", or "merge,retainKeys" (pod volumes)
+  std::string merge_key;  // "" for a set of scalars (finalizers)
+};
+// nullopt for a list replaced whole (no strategy: an atomic list).
+std::optional<ListPatchStrategy> ListPatchStrategyOf(const std::string& field);
 
 // The strategic merge of `patch` into `original` (exposed for tests).
 Result<api::Json> StrategicMerge(const api::Json& original, const api::Json& patch);

@@ -1,6 +1,7 @@
 // Debian's kubectl (v1.20, package kubernetes-client) against a real `lpv server`, through
 // the kubeconfig the server writes: get (tables, wide, json, yaml), describe, apply twice,
-// delete, get -w, api-resources, and the article's walkthrough with kubectl alone.
+// delete, get -w, api-resources, explain and client-side validation (from /openapi/v2), and
+// the article's walkthrough with kubectl alone.
 //
 // The kubectl binary is LPV_KUBECTL (env) or the one scripts/fetch-kubectl.sh unpacked
 // into the build tree (the ctest fixture rest_fetch_kubectl runs it).
@@ -230,6 +231,129 @@ TEST_F(KubectlTest, ApiResources) {
   EXPECT_NE(out.find("statefulsets sts apps/v1 true StatefulSet"), std::string::npos);
   EXPECT_NE(out.find("storageclasses sc storage.k8s.io/v1 false StorageClass"),
             std::string::npos);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// `kubectl explain` reads the definitions lpv serves at /openapi/v2.
+TEST_F(KubectlTest, ExplainReadsTheServedSchema) {
+  StartServer({"--api-only"});
+  std::string pv = Ok({"explain", "pv"});
+  EXPECT_EQ(pv.substr(0, pv.find("\n\n")), "KIND:     PersistentVolume\nVERSION:  v1") << pv;
+  EXPECT_NE(pv.find("DESCRIPTION:\n     A piece of storage"), std::string::npos) << pv;
+  EXPECT_NE(pv.find("   apiVersion\t<string>\n"), std::string::npos) << pv;
+  EXPECT_NE(pv.find("   spec\t<Object>\n"), std::string::npos) << pv;
+
+  std::string affinity = Ok({"explain", "pv.spec.nodeAffinity"});
+  EXPECT_NE(affinity.find("RESOURCE: nodeAffinity <Object>\n"), std::string::npos) << affinity;
+  EXPECT_NE(affinity.find("   required\t<Object>\n"), std::string::npos) << affinity;
+
+  std::string templates = Ok({"explain", "statefulset.spec.volumeClaimTemplates"});
+  EXPECT_EQ(templates.substr(0, templates.find("\n\n")), "KIND:     StatefulSet\nVERSION:  apps/v1")
+      << templates;
+  EXPECT_NE(templates.find("RESOURCE: volumeClaimTemplates <[]Object>\n"), std::string::npos)
+      << templates;
+  EXPECT_NE(templates.find("   spec\t<Object>\n"), std::string::npos) << templates;
+
+  // Every field, indented under its parent.
+  std::string pvc = Ok({"explain", "pvc", "--recursive"});
+  EXPECT_EQ(pvc.substr(0, pvc.find("\n\n")), "KIND:     PersistentVolumeClaim\nVERSION:  v1")
+      << pvc;
+  for (const char* line :
+       {"   spec\t<Object>\n", "      accessModes\t<[]string>\n",
+        "         matchExpressions\t<[]Object>\n", "         requests\t<map[string]string>\n",
+        "      storageClassName\t<string>\n", "      labels\t<map[string]string>\n"}) {
+    EXPECT_NE(pvc.find(line), std::string::npos) << line << pvc;
+  }
+
+  auto unknown = Kubectl({"explain", "pv.spec.foo"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_EQ(unknown.err, "error: field \"foo\" does not exist\n");
+}
+
+// With the schema, kubectl validates manifests before sending them, as against a real
+// cluster: an unknown field or a wrong type is an error and nothing is created;
+// --validate=false sends it anyway, and lpv's server drops the field it does not know.
+TEST_F(KubectlTest, ApplyValidatesManifestsAgainstTheSchema) {
+  StartServer({"--api-only"});
+  std::string pv = ReadFile(Source("examples/pv.yaml"));
+  std::string bad = std::regex_replace(pv, std::regex("\nspec:\n"), "\nspec:\n  foo: bar\n");
+  auto rejected = Kubectl({"apply", "-f", "-"}, bad);
+  EXPECT_NE(rejected.exit_code, 0);
+  EXPECT_EQ(rejected.err,
+            "error: error validating \"STDIN\": error validating data: "
+            "ValidationError(PersistentVolume.spec): unknown field \"foo\" in "
+            "io.k8s.api.core.v1.PersistentVolumeSpec; if you choose to ignore these errors, turn "
+            "validation off with --validate=false\n");
+  EXPECT_NE(Kubectl({"get", "pv", "example-pv"}).exit_code, 0);
+
+  std::string sts = std::regex_replace(ReadFile(Source("examples/statefulset.yaml")),
+                                       std::regex("replicas: 3"), "replicas: three");
+  auto wrong_type = Kubectl({"apply", "-f", "-"}, sts);
+  EXPECT_NE(wrong_type.exit_code, 0);
+  EXPECT_NE(wrong_type.err.find("ValidationError(StatefulSet.spec.replicas): invalid type for "
+                                "io.k8s.api.apps.v1.StatefulSetSpec.replicas: got \"string\", "
+                                "expected \"integer\""),
+            std::string::npos)
+      << wrong_type.err;
+
+  EXPECT_EQ(Ok({"apply", "--validate=false", "-f", "-"}, bad),
+            "persistentvolume/example-pv created\n");
+  auto json = nlohmann::json::parse(Ok({"get", "pv", "example-pv", "-o", "json"}));
+  EXPECT_FALSE(json["spec"].contains("foo"));
+  EXPECT_EQ(json["spec"]["local"]["path"], "/mnt/disks/ssd1");
+}
+
+// A manifest from a real cluster passes validation: fields lpv does not model (probes,
+// security contexts, pull secrets, spread constraints) are in the schema, open inside, and
+// quantities may be numbers. Applying it again computes its patch from the schema quietly.
+TEST_F(KubectlTest, ManifestsFromARealClusterPassValidation) {
+  StartServer({"--api-only"});
+  const char* pod = R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: real
+spec:
+  securityContext:
+    runAsUser: 1000
+    seLinuxOptions: {level: "s0"}
+  imagePullSecrets:
+  - name: regcred
+  hostNetwork: false
+  topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: zone
+    whenUnsatisfiable: DoNotSchedule
+    labelSelector: {matchLabels: {app: real}}
+  containers:
+  - name: app
+    image: busybox
+    ports:
+    - {containerPort: 80, hostPort: 8080}
+    livenessProbe:
+      httpGet: {path: /, port: 80}
+    resources:
+      requests: {cpu: 100m, memory: 1}
+    env:
+    - name: A
+      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+    volumeMounts:
+    - {name: data, mountPath: /data}
+  volumes:
+  - name: data
+    emptyDir: {sizeLimit: 1}
+)";
+  EXPECT_EQ(Ok({"apply", "-f", "-"}, pod), "pod/real created\n");
+  std::string changed = std::regex_replace(pod, std::regex("runAsUser: 1000"), "runAsUser: 1001");
+  auto again = Kubectl({"apply", "-f", "-"}, changed);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err, "");  // no "error calculating patch from openapi spec"
+  std::string pv = std::regex_replace(ReadFile(Source("examples/pv.yaml")),
+                                      std::regex("storage: 100Gi"), "storage: 5");
+  EXPECT_EQ(Ok({"apply", "-f", "-"}, pv), "persistentvolume/example-pv created\n");
 }
 
 // The article with kubectl alone: the class, the provisioner's PVs, a hand-made PV, the

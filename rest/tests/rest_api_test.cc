@@ -7,10 +7,13 @@
 #include <fstream>
 
 #include "api/codec.h"
+#include "api/scheme.h"
 #include "client/client.h"
 #include "client/wait.h"
 #include "cluster/cluster.h"
 #include "rest/kube_api.h"
+#include "rest/openapi_facts.h"
+#include "rest/openapi_v2.pb.h"
 #include "rest/tests/http_client.h"
 #include "statefulset/stateful_set.h"
 
@@ -101,6 +104,32 @@ TEST_F(RestApiTest, DiscoveryListsKindsVerbsAndShortNames) {
   auto storage = Get("/apis/storage.k8s.io/v1").json();
   EXPECT_EQ(storage["resources"][0]["shortNames"], Json::array({"sc"}));
   EXPECT_EQ(Get("/apis/batch/v1").code, 404);
+}
+
+// kubectl asks for the protobuf form (gnostic's Document); other clients get JSON. Both
+// hold the definitions of every kind, found by x-kubernetes-group-version-kind.
+TEST_F(RestApiTest, OpenApiV2ServesTheDefinitionsAsJsonAndProtobuf) {
+  auto json = Get("/openapi/v2", {{"Accept", "application/json"}});
+  ASSERT_EQ(json.code, 200);
+  EXPECT_EQ(json.content_type, "application/json");
+  Json definitions = json.json()["definitions"];
+  for (const auto& kind : api::AllKinds()) {
+    std::string name = openapi::DefinitionName(kind.kind);
+    ASSERT_TRUE(definitions.contains(name)) << name;
+    EXPECT_EQ(definitions[name]["x-kubernetes-group-version-kind"][0]["kind"], kind.kind);
+  }
+  // What kubectl (client-go's discovery) sends.
+  const std::pair<std::string, std::string> accept_protobuf = {
+      "Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"};
+  auto proto = Get("/openapi/v2", {accept_protobuf});
+  ASSERT_EQ(proto.code, 200);
+  EXPECT_EQ(proto.content_type, "application/octet-stream");
+  ::openapi::v2::Document doc;
+  ASSERT_TRUE(doc.ParseFromString(proto.body));
+  EXPECT_EQ(static_cast<size_t>(doc.definitions().additional_properties_size()),
+            definitions.size());
+  // Served from a cache: the same bytes again.
+  EXPECT_EQ(Get("/openapi/v2", {accept_protobuf}).body, proto.body);
 }
 
 TEST_F(RestApiTest, CreateGetListAndErrorsAsStatus) {

@@ -17,7 +17,7 @@
 // back to the API object.
 //
 // Thread-safety: safe for concurrent use. Informer threads call Add/Delete, the scheduler
-// and the bind worker everything else.
+// and the bind workers everything else.
 #pragma once
 
 #include <cstdint>

@@ -9,8 +9,8 @@
 // Bounded: the last `attempts_per_pod` attempts of at most `max_pods` pods, and at most
 // `max_nodes` node verdicts per attempt (the rest are counted by reason).
 //
-// Thread-safety: safe for concurrent use (the scheduling thread records attempts, the bind
-// worker appends to them).
+// Thread-safety: safe for concurrent use (the scheduling thread and the binding workers
+// record attempts, the bind workers append to them).
 #pragma once
 
 #include <cstdint>
@@ -68,7 +68,7 @@ class ExplainLog {
   size_t max_nodes() const { return max_nodes_; }
   // A finished cycle's record (replaces a record of the same cycle).
   void Record(const std::string& pod_key, SchedulingAttempt attempt);
-  // Later news about the attempt of `cycle` (the bind worker, a requeue).
+  // Later news about the attempt of `cycle` (a bind or binding worker, a requeue).
   void AddStep(const std::string& pod_key, int64_t cycle, const std::string& step);
   void SetRequeue(const std::string& pod_key, int64_t cycle, const std::string& requeue);
   void SetOutcome(const std::string& pod_key, int64_t cycle, const std::string& outcome);

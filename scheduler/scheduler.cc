@@ -825,7 +825,7 @@ void Scheduler::BindPod(const api::Pod& assumed, const std::string& host, Queued
   auto bound = client_->Bind(binding);
   AddStat(&SchedulerStats::bind_ns, bind_start);
   if (!bound.ok()) {
-    node_cache_.ForgetPod(key);
+    ForgetAssumedPod(key);
     attempt.steps.push_back("Binding " + key + " -> " + host + " failed: " +
                             bound.status().message());
     HandleSchedulingFailure(std::move(qi), cycle, kReasonSchedulerError,
@@ -877,9 +877,23 @@ void Scheduler::bindingCycleWorker() {
         binding_cycles_.erase(it);
       }
     }
-    if (work) BindPod(work->assumed, work->host, work->qi, work->cycle, work->attempt);
+    if (work && !CurrentPod(key, work->assumed.metadata().uid())) {
+      // Deleted while its binding cycle waited: nothing to bind, no failure to record.
+      ForgetAssumedPod(key);
+      binder_.DeletePodBindings(key);
+      queue_.Done(key, work->assumed.metadata().uid());
+    } else if (work) {
+      BindPod(work->assumed, work->host, work->qi, work->cycle, work->attempt);
+    }
     binding_cycle_queue_.Done(key);
   }
+}
+
+void Scheduler::ForgetAssumedPod(const std::string& key) {
+  node_cache_.ForgetPod(key);
+  // Another pod's cycle may have found the node full of this one meanwhile (binding runs
+  // beside scheduling): what it held is free again, as upstream's handleBindingCycleError.
+  queue_.MoveAllToActiveOrBackoffQueue("Pod " + key + " unassumed: its binding failed");
 }
 
 // ---------------------------------------------------------------- bindVolumesWorker
@@ -932,7 +946,7 @@ void Scheduler::ProcessBindWork(const std::string& key) {
     // Roll back: the PVs not written are restored (BindPodVolumes did it), the pod leaves its
     // node, and it is tried again after its backoff.
     binder_.RevertAssumedPodVolumes(key, node);
-    node_cache_.ForgetPod(key);
+    ForgetAssumedPod(key);
     EndVolumeWait(key);
     explain_.AddStep(key, work->cycle,
                      "bindVolumesWorker: BindPodVolumes(" + key + ") failed at " + when + ": " +

@@ -125,8 +125,8 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // Starts the informers; the scheduling thread and bindVolumesWorker begin once every
-  // cache has synced.
+  // Starts the informers and the threads; the scheduling thread schedules once every
+  // cache has synced (the workers only take what it hands them).
   void Start();
   // Stops the threads and informers; pods in flight stay as they are (assumptions are
   // in memory only).
@@ -167,6 +167,9 @@ class Scheduler {
   void StartBindingCycle(api::Pod assumed, std::string host, QueuedPodInfo qi, int64_t cycle,
                          SchedulingAttempt attempt);
   void bindingCycleWorker();
+  // Drops the pod's assumption after its binding failed and brings back the pods that
+  // could not fit beside it.
+  void ForgetAssumedPod(const std::string& key);
 
   // ---- the bind worker
   void bindVolumesWorker();

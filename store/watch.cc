@@ -156,32 +156,80 @@ bool WatchState::Next(Event* ev, std::chrono::milliseconds timeout) {
 bool WatchHub::Add(std::shared_ptr<WatchState> state) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return false;
-  watchers_.push_back(std::move(state));
+  if (const auto& t = state->trigger()) {
+    ++triggered_prefixes_[state->prefix()];
+    by_trigger_[*t].push_back(std::move(state));
+  } else {
+    untriggered_.push_back(std::move(state));
+  }
   return true;
 }
 
 void WatchHub::Remove(const WatchState* state) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(watchers_, [state](const auto& w) { return w.get() == state; });
+  auto same = [state](const auto& w) { return w.get() == state; };
+  const auto& t = state->trigger();
+  if (!t) {
+    std::erase_if(untriggered_, same);
+    return;
+  }
+  auto it = by_trigger_.find(*t);
+  if (it == by_trigger_.end() || std::erase_if(it->second, same) == 0) return;
+  if (it->second.empty()) by_trigger_.erase(it);
+  auto p = triggered_prefixes_.find(state->prefix());
+  if (p != triggered_prefixes_.end() && --p->second == 0) triggered_prefixes_.erase(p);
+}
+
+void WatchHub::ForEach(const std::function<void(const std::shared_ptr<WatchState>&)>& fn) const {
+  for (const auto& w : untriggered_) fn(w);
+  for (const auto& [value, list] : by_trigger_) {
+    for (const auto& w : list) fn(w);
+  }
 }
 
 void WatchHub::Publish(const std::shared_ptr<const Event>& ev) {
   std::lock_guard<std::mutex> lock(mu_);
   // Ended watchers stay listed until their Watcher is destroyed: only then is it sure
   // they hold no snapshot that Close would have to release before the DB goes.
-  for (const auto& w : watchers_) {
+  auto offer = [&ev](const std::shared_ptr<WatchState>& w) {
     if (!w->ended() && w->Wants(*ev)) w->Push(ev);
+  };
+  for (const auto& w : untriggered_) offer(w);
+  if (by_trigger_.empty()) return;
+  if (ev->triggered) {
+    // The old and new values (the same node twice for most pod updates): each watcher once.
+    for (size_t i = 0; i < ev->triggers.size(); ++i) {
+      const std::string& t = ev->triggers[i];
+      if (std::find(ev->triggers.begin(), ev->triggers.begin() + i, t) !=
+          ev->triggers.begin() + i) {
+        continue;
+      }
+      auto it = by_trigger_.find(t);
+      if (it == by_trigger_.end()) continue;
+      for (const auto& w : it->second) offer(w);
+    }
+    return;
+  }
+  // No trigger covers the key: a triggered watcher takes it like any other (Wants).
+  for (const auto& [prefix, count] : triggered_prefixes_) {
+    if (!ev->key.starts_with(prefix)) continue;
+    for (const auto& [value, list] : by_trigger_) {
+      for (const auto& w : list) offer(w);
+    }
+    return;
   }
 }
 
 void WatchHub::Close(const Status& status) {
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
-  for (const auto& w : watchers_) {
+  ForEach([&status](const std::shared_ptr<WatchState>& w) {
     w->End(status);
     w->ReleaseReplay();
-  }
-  watchers_.clear();
+  });
+  untriggered_.clear();
+  by_trigger_.clear();
+  triggered_prefixes_.clear();
 }
 
 WatcherImpl::~WatcherImpl() {

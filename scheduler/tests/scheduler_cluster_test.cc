@@ -6,9 +6,11 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "client/wait.h"
@@ -192,6 +194,111 @@ class SchedulerClusterTest : public ::testing::Test {
 };
 
 bool Running(const api::Pod& p) { return p.status().phase() == "Running"; }
+
+// The cluster's client, except that the Binding of one pod waits until released and then
+// fails: a binding cycle that runs long and ends in an error, as a lost race would.
+class GatedBindClient : public client::Client {
+ public:
+  GatedBindClient(client::Client* next, std::string pod) : next_(next), pod_(std::move(pod)) {}
+
+  Result<client::ObjectPtr> Bind(const api::Binding& binding) override {
+    if (binding.metadata().name() != pod_) return next_->Bind(binding);
+    std::unique_lock<std::mutex> l(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(l, [&] { return released_; });
+    return Status::Make(Reason::InternalError, "injected: the binding of " + pod_ + " failed");
+  }
+  void WaitEntered() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return entered_; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+  Result<client::ObjectPtr> Create(const client::Message& obj) override { return next_->Create(obj); }
+  Result<client::ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
+                                const std::string& name) override {
+    return next_->Get(kind, ns, name);
+  }
+  Result<client::ObjectList> List(const api::KindInfo& kind, const std::string& ns,
+                                  const client::ListOptions& options) override {
+    return next_->List(kind, ns, options);
+  }
+  Result<client::ObjectPtr> Update(const client::Message& obj) override { return next_->Update(obj); }
+  Result<client::ObjectPtr> UpdateStatus(const client::Message& obj) override {
+    return next_->UpdateStatus(obj);
+  }
+  Result<client::ObjectPtr> Delete(const api::KindInfo& kind, const std::string& ns,
+                                   const std::string& name,
+                                   const client::DeleteOptions& options) override {
+    return next_->Delete(kind, ns, name, options);
+  }
+  Result<std::unique_ptr<client::WatchStream>> Watch(const api::KindInfo& kind,
+                                                     const std::string& ns,
+                                                     const client::ListOptions& options) override {
+    return next_->Watch(kind, ns, options);
+  }
+
+ private:
+  client::Client* next_;
+  const std::string pod_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool released_ = false;
+};
+
+// Binding runs beside scheduling: a pod that finds the node full of an assumed pod whose
+// binding then fails must be tried again at once, not after pod_max_in_unschedulable.
+TEST_F(SchedulerClusterTest, AFailedBindingBringsBackThePodsThatFoundTheNodeFull) {
+  Create(MakeNode("node-1", /*cpu=*/"1"));
+  GatedBindClient gated(client(), "first");
+  Scheduler::Options opts;
+  opts.pod_initial_backoff = std::chrono::milliseconds(10);
+  opts.pod_max_backoff = std::chrono::milliseconds(100);
+  opts.pod_max_in_unschedulable = std::chrono::hours(1);
+  scheduler_ = std::make_unique<Scheduler>(&gated, opts);
+  scheduler_->Start();
+  ASSERT_TRUE(scheduler_->WaitForCacheSync(kWait));
+  auto with_cpu = [](api::Pod p) {
+    (*p.mutable_spec()->mutable_containers(0)->mutable_resources()->mutable_requests())["cpu"] =
+        "1";
+    return p;
+  };
+
+  Create(with_cpu(MakePod("first", {})));
+  gated.WaitEntered();  // "first" is assumed on node-1, its Binding in flight
+  Create(with_cpu(MakePod("second", {})));
+  WaitForPod(
+      "second",
+      [](const api::Pod& p) {
+        for (const auto& c : p.status().conditions()) {
+          if (c.type() == "PodScheduled" && c.reason() == "Unschedulable") return true;
+        }
+        return false;
+      },
+      "Unschedulable beside the assumed first pod");
+
+  gated.Release();
+  api::Pod second = WaitForPod(
+      "second", [](const api::Pod& p) { return !p.spec().node_name().empty(); }, "scheduled");
+  EXPECT_EQ(second.spec().node_name(), "node-1");
+  // The pod whose binding failed now finds the node full: nothing was placed twice.
+  WaitForPod(
+      "first",
+      [](const api::Pod& p) {
+        for (const auto& c : p.status().conditions()) {
+          if (c.type() == "PodScheduled" && c.reason() == "Unschedulable") return true;
+        }
+        return false;
+      },
+      "Unschedulable once the second pod holds the node");
+  EXPECT_TRUE(client()->Get<api::Pod>("default", "first")->spec().node_name().empty());
+}
 
 TEST_F(SchedulerClusterTest, ThreeNodesOneDiskEachThenAFourthPodWaitsForANewDisk) {
   Create(MakeClass(kLocalStorage, "WaitForFirstConsumer"));

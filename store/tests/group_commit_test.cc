@@ -125,5 +125,40 @@ TEST(WatchTriggerTest, TriggeredWatchSeesOnlyItsValuesIncludingMovesAway) {
   EXPECT_EQ(seen, (std::vector<int64_t>{1, 2, 3, 4}));
 }
 
+// The hub indexes triggered watchers by value: each gets its events once (a pod updated on
+// the same node carries that node twice), watchers come and go from the index, and keys no
+// trigger covers still reach a triggered watcher whose prefix holds them.
+TEST(WatchTriggerTest, TheTriggerIndexDeliversEachEventOnceToEveryWatcherThatWantsIt) {
+  TempDir dir;
+  auto store = OpenStore(FastOptions(dir.path()));
+  ASSERT_NE(store, nullptr);
+  store->SetTrigger("/pods/", [](std::string_view v) {
+    return std::string(v.substr(0, v.find(':')));
+  });
+  auto a1 = store->WatchTriggered("/pods/", 0, "a");
+  auto a2 = store->WatchTriggered("/pods/", 0, "a");
+  auto b = store->WatchTriggered("/pods/", 0, "b");
+  auto gone = store->WatchTriggered("/pods/", 0, "a");
+  auto other = store->WatchTriggered("/other/", 0, "a");  // no trigger covers /other/
+  ASSERT_TRUE(a1.ok() && a2.ok() && b.ok() && gone.ok() && other.ok());
+  gone->reset();  // unregisters from the index
+
+  ASSERT_TRUE(store->Create("/pods/p1", "a:1").ok());     // rev 1: a
+  ASSERT_TRUE(store->Update("/pods/p1", "a:2", 0).ok());  // rev 2: a and a
+  ASSERT_TRUE(store->Create("/other/o1", "z:1").ok());    // rev 3: untriggered
+  ASSERT_TRUE(store->Update("/pods/p1", "b:3", 0).ok());  // rev 4: a -> b
+
+  auto drain = [](Watcher& w) {
+    std::vector<int64_t> seen;
+    Event ev;
+    while (w.Next(&ev, std::chrono::milliseconds(0))) seen.push_back(ev.revision);
+    return seen;
+  };
+  EXPECT_EQ(drain(**a1), (std::vector<int64_t>{1, 2, 4}));
+  EXPECT_EQ(drain(**a2), (std::vector<int64_t>{1, 2, 4}));
+  EXPECT_EQ(drain(**b), (std::vector<int64_t>{4}));
+  EXPECT_EQ(drain(**other), (std::vector<int64_t>{3}));
+}
+
 }  // namespace
 }  // namespace lpv::store

@@ -96,6 +96,10 @@ Status Cluster::StartControllers() {
   client::Client* client = client_.get();
   pvcontroller::PersistentVolumeController::Options pvo;
   pvo.clock = clock_;
+  // Several syncs in flight share the store's group commits: a fleet's thousands of new PVs
+  // become Available in batches instead of one synced status write at a time. Every write
+  // is conditional on the resourceVersion read, so two workers never bind one PV twice.
+  pvo.workers = 4;
   pv_controller_ = std::make_unique<pvcontroller::PersistentVolumeController>(client, pvo);
   pvcontroller::ProtectionOptions po;
   po.clock = clock_;

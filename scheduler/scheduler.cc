@@ -652,8 +652,8 @@ bool Scheduler::scheduleOne() {
     find_nodes_that_pass_filters(eligible);
     if (filter_error) return true;
     if (!feasible.empty() && eligible.size() < nodes.size()) {
-      attempt.omitted["not evaluated (VolumeBinding PreFilter: the pod's bound or pre-bound local PVs are "
-                      "on other nodes)"] += static_cast<int>(nodes.size() - eligible.size());
+      attempt.omitted["not evaluated (VolumeBinding PreFilter: the pod's bound or pre-bound "
+                      "local PVs are on other nodes)"] += static_cast<int>(nodes.size() - eligible.size());
     }
   }
   // lpv: upstream reports only the nodes PreFilter left. When none of them fits, lpv looks

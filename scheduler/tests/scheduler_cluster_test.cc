@@ -219,7 +219,9 @@ class GatedBindClient : public client::Client {
     cv_.notify_all();
   }
 
-  Result<client::ObjectPtr> Create(const client::Message& obj) override { return next_->Create(obj); }
+  Result<client::ObjectPtr> Create(const client::Message& obj) override {
+    return next_->Create(obj);
+  }
   Result<client::ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
                                 const std::string& name) override {
     return next_->Get(kind, ns, name);
@@ -228,7 +230,9 @@ class GatedBindClient : public client::Client {
                                   const client::ListOptions& options) override {
     return next_->List(kind, ns, options);
   }
-  Result<client::ObjectPtr> Update(const client::Message& obj) override { return next_->Update(obj); }
+  Result<client::ObjectPtr> Update(const client::Message& obj) override {
+    return next_->Update(obj);
+  }
   Result<client::ObjectPtr> UpdateStatus(const client::Message& obj) override {
     return next_->UpdateStatus(obj);
   }

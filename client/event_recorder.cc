@@ -1,4 +1,5 @@
 #include "client/event_recorder.h"
+#include "client/thread_name.h"
 
 #include <cstdio>
 
@@ -8,7 +9,9 @@ EventRecorder::EventRecorder(Client* client, Clock* clock, std::string component
                              std::string host)
     : client_(client), clock_(clock ? clock : RealClock::Get()),
       component_(std::move(component)), host_(std::move(host)),
-      thread_([this] { Run(); }) {}
+      thread_([this] { Run(); }) {
+  SetThreadName(thread_, "events");
+}
 
 EventRecorder::~EventRecorder() {
   Flush();

@@ -1,4 +1,5 @@
 #include "client/informer.h"
+#include "client/thread_name.h"
 
 namespace lpv::client {
 
@@ -20,6 +21,7 @@ void Informer::SetResyncPeriod(Duration period) { resync_period_ = period; }
 void Informer::Start() {
   if (thread_.joinable()) return;
   thread_ = std::thread([this] { Run(); });
+  SetThreadName(thread_, "inf-" + kind_.kind);
   std::lock_guard<std::mutex> l(resync_->mu);
   ScheduleResync();
 }

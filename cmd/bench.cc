@@ -972,6 +972,7 @@ int Bench(const BenchOptions& options, std::ostream& out, std::ostream& err) {
   }
   if (w == "B4s") {
     std::vector<int> sizes = o.tiny ? std::vector<int>{2, 4} : std::vector<int>{100, 1000, 5000};
+    if (!o.sizes.empty()) sizes = o.sizes;
     if (o.nodes) sizes = {o.nodes};
     std::vector<std::pair<int, double>> points;
     for (int n : sizes) {

@@ -4,6 +4,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace lpv::cmd {
 
@@ -13,6 +14,7 @@ struct BenchOptions {
   int runs = 1;          // repeat and print the median
   bool tiny = false;     // a tiny size, for the test command: never rots, measures nothing
   int nodes = 0;         // override the workload's node count (0 = the issue's)
+  std::vector<int> sizes;  // B4s: the node counts to run (empty = 100, 1,000 and 5,000)
   std::string plot;      // B4s: write an SVG of pods/s against node count here
 };
 

@@ -266,6 +266,10 @@ int main(int argc, char** argv) {
   bench->add_flag("--tiny", bench_opts.tiny, "a tiny size (the test command's smoke run)");
   bench->add_option("--nodes", bench_opts.nodes, "override the workload's node count");
   bench->add_option("--plot", bench_opts.plot, "B4s: write an SVG of pods/s vs nodes here");
+  bench->add_option("--sizes", bench_opts.sizes,
+                    "B4s: the node counts to run (default 100 1000 5000)")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 100000));
   bench->callback([&] {
     bench_opts.sync = !bench_no_sync;
     rc = cmd::Bench(bench_opts, std::cout, std::cerr);

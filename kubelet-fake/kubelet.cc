@@ -10,6 +10,7 @@
 #include "api/scheme.h"
 #include "api/selectors.h"
 #include "kubelet-fake/disks.h"
+#include "client/thread_name.h"
 
 namespace lpv::kubelet {
 
@@ -171,6 +172,7 @@ Status FakeKubelet::Start() {
   queue_ = queue;
   pods_->Start();
   worker_ = std::thread([this, queue] { Work(queue); });
+  client::SetThreadName(worker_, "kubelet");
   heartbeat_ = std::make_unique<Ticker>(clock_, options_.heartbeat_period,
                                         [queue] { queue->Add(kHeartbeatKey); });
   lease_ = std::make_unique<Ticker>(clock_, options_.lease_renew_interval,

@@ -5,6 +5,7 @@
 
 #include "api/scheme.h"
 #include "kubelet-fake/kubelet.h"
+#include "client/thread_name.h"
 
 namespace lpv::kubelet {
 
@@ -118,6 +119,7 @@ void NodeLifecycleController::Start() {
     informer->WaitForCacheSync(std::chrono::seconds(30));
   }
   worker_ = std::thread([this] { Work(); });
+  client::SetThreadName(worker_, "node-lifecycle");
   auto queue = queue_;
   monitor_ = std::make_unique<Ticker>(clock_, options_.monitor_period,
                                       [queue] { queue->Add(kMonitorKey); });

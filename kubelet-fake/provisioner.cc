@@ -11,6 +11,7 @@
 #include "api/quantity.h"
 #include "api/scheme.h"
 #include "kubelet-fake/disks.h"
+#include "client/thread_name.h"
 
 namespace lpv::kubelet {
 
@@ -128,6 +129,7 @@ Status LocalProvisioner::Start() {
   classes_->WaitForCacheSync(std::chrono::seconds(30));
 
   worker_ = std::thread([this, queue] { Work(queue); });
+  client::SetThreadName(worker_, "provisioner");
   if (options_.disks) listener_ = options_.disks->AddListener([this] { Resync(); });
   started_ = true;
   queue->Add(kSyncKey);

@@ -6,6 +6,7 @@
 #include "pvcontroller/annotations.h"
 #include "pvcontroller/pod_index.h"
 #include "pvcontroller/pv_controller.h"
+#include "client/thread_name.h"
 
 namespace lpv::pvcontroller {
 
@@ -109,7 +110,9 @@ void PersistentVolumeController::Start() {
   int n = std::max(1, options_.workers);
   for (int i = 0; i < n; ++i) {
     workers_.emplace_back([this] { ClaimWorker(); });
+    client::SetThreadName(workers_.back(), "pv-claims");
     workers_.emplace_back([this] { VolumeWorker(); });
+    client::SetThreadName(workers_.back(), "pv-volumes");
   }
 }
 

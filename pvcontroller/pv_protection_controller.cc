@@ -3,6 +3,7 @@
 #include "pvcontroller/annotations.h"
 #include "pvcontroller/protection.h"
 #include "pvcontroller/protection_util.h"
+#include "client/thread_name.h"
 
 namespace lpv::pvcontroller {
 
@@ -35,8 +36,10 @@ void PVProtectionController::Start() {
   if (started_) return;
   started_ = true;
   volumes_->Start();
-  for (int i = 0; i < std::max(1, options_.workers); ++i)
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { Worker(); });
+    client::SetThreadName(workers_.back(), "pv-protection");
+  }
 }
 
 void PVProtectionController::Stop() {

@@ -5,6 +5,7 @@
 #include "pvcontroller/protection.h"
 #include "pvcontroller/protection_util.h"
 #include "pvcontroller/pv_helpers.h"
+#include "client/thread_name.h"
 
 namespace lpv::pvcontroller {
 
@@ -71,8 +72,10 @@ void PVCProtectionController::Start() {
   started_ = true;
   claims_->Start();
   pods_->Start();
-  for (int i = 0; i < std::max(1, options_.workers); ++i)
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { Worker(); });
+    client::SetThreadName(workers_.back(), "pvc-protection");
+  }
 }
 
 void PVCProtectionController::Stop() {

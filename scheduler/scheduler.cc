@@ -1,10 +1,9 @@
 #include "scheduler/scheduler.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 
 #include "api/scheme.h"
+#include "client/thread_name.h"
 #include "pvcontroller/annotations.h"
 #include "scheduler/priorities.h"
 
@@ -139,22 +138,15 @@ void Scheduler::Start() {
   for (auto* inf : {pods_.get(), nodes_.get(), pvs_.get(), pvcs_.get(), classes_.get()}) {
     inf->Start();
   }
-  // Named so `top -H` and `perf report --comm` tell them apart.
-  scheduling_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "scheduler");
-    Run();
-  });
+  scheduling_thread_ = std::thread([this] { Run(); });
+  client::SetThreadName(scheduling_thread_, "scheduler");
   for (int i = 0; i < std::max(1, options_.bind_volumes_workers); ++i) {
-    bind_volumes_threads_.emplace_back([this] {
-      pthread_setname_np(pthread_self(), "bind-volumes");
-      bindVolumesWorker();
-    });
+    bind_volumes_threads_.emplace_back([this] { bindVolumesWorker(); });
+    client::SetThreadName(bind_volumes_threads_.back(), "bind-volumes");
   }
   for (int i = 0; i < std::max(1, options_.binding_workers); ++i) {
-    binding_threads_.emplace_back([this] {
-      pthread_setname_np(pthread_self(), "binding-cycle");
-      bindingCycleWorker();
-    });
+    binding_threads_.emplace_back([this] { bindingCycleWorker(); });
+    client::SetThreadName(binding_threads_.back(), "binding-cycle");
   }
 }
 

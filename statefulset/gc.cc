@@ -5,6 +5,7 @@
 #include <set>
 
 #include "apiserver/apiserver.h"
+#include "client/thread_name.h"
 
 namespace lpv::statefulset {
 
@@ -59,6 +60,7 @@ OwnerReferenceCleanup::~OwnerReferenceCleanup() { Stop(); }
 void OwnerReferenceCleanup::Start() {
   if (worker_.joinable()) return;
   worker_ = std::thread([this] { Worker(); });
+  client::SetThreadName(worker_, "garbage-collect");
 }
 
 void OwnerReferenceCleanup::Stop() {

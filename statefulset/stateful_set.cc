@@ -10,6 +10,7 @@
 #include "statefulset/stateful_pod_control.h"
 #include "statefulset/stateful_set_control.h"
 #include "statefulset/stateful_set_utils.h"
+#include "client/thread_name.h"
 
 namespace lpv::statefulset {
 
@@ -152,7 +153,10 @@ void StatefulSetController::Start() {
   for (auto* informer : {sets_.get(), pods_.get(), claims_.get()}) informer->Start();
   gc_->Start();
   int n = std::max(1, options_.workers);
-  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Worker(); });
+  for (int i = 0; i < n; ++i) {
+    workers_.emplace_back([this] { Worker(); });
+    client::SetThreadName(workers_.back(), "statefulset");
+  }
 }
 
 void StatefulSetController::Stop() {

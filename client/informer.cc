@@ -49,6 +49,15 @@ void Informer::ScheduleResync() {
     std::lock_guard<std::mutex> l(state->mu);
     if (state->stopped) return;
     resync_due_ = true;
+    {
+      // The informer thread waits in Next without a timeout (thousands of informers
+      // polling would keep the cores busy doing nothing): end the watch to wake it.
+      std::lock_guard<std::mutex> w(watch_mu_);
+      if (watch_) {
+        woken_for_resync_ = true;
+        watch_->Stop();
+      }
+    }
     ScheduleResync();
   });
 }
@@ -222,7 +231,8 @@ void Informer::Run() {
     while (!stop_) {
       if (resync_due_.exchange(false)) Resync();
       WatchEvent ev;
-      if (!watch_->Next(&ev, std::chrono::milliseconds(100))) {
+      // Stop and the resync timer end the watch to wake this thread; nothing polls.
+      if (!watch_->Next(&ev, std::chrono::hours(1))) {
         if (watch_->done()) break;
         continue;
       }
@@ -240,7 +250,9 @@ void Informer::Run() {
       end = watch_->status();
       watch_.reset();
     }
-    // History gone, or cut off for falling behind: relist. Otherwise resume the watch.
+    // History gone, or cut off for falling behind: relist. Otherwise (or when the resync
+    // timer ended the watch to wake this thread) resume the watch.
+    if (woken_for_resync_.exchange(false)) end = Status::OK();
     if (!end.ok()) need_list = true;
   }
 }

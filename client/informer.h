@@ -103,6 +103,9 @@ class Informer {
   std::atomic<bool> synced_{false};
   std::atomic<bool> stop_{false};
   std::atomic<bool> resync_due_{false};
+  // The resync timer ended the watch to wake the informer thread (it blocks in Next with no
+  // timeout): the watch resumes where it was, without a relist.
+  std::atomic<bool> woken_for_resync_{false};
   std::atomic<int> lists_{0};
   std::mutex watch_mu_;
   std::unique_ptr<WatchStream> watch_;

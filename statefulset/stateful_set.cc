@@ -3,6 +3,7 @@
 
 #include "statefulset/stateful_set.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "api/pod_util.h"
@@ -22,6 +23,13 @@ constexpr Duration kStatefulSetResyncPeriod = std::chrono::seconds(30);
 constexpr char kByNamespace[] = "namespace";
 
 std::vector<std::string> NamespaceIndex(const google::protobuf::Message& obj) {
+  return {api::Meta(obj).namespace_()};
+}
+
+// Pods without a controller, by namespace: the only pods a set may adopt.
+constexpr char kOrphansByNamespace[] = "orphans-by-namespace";
+std::vector<std::string> OrphansByNamespaceIndex(const google::protobuf::Message& obj) {
+  if (GetControllerOf(api::Meta(obj)) != nullptr) return {};
   return {api::Meta(obj).namespace_()};
 }
 
@@ -80,6 +88,7 @@ StatefulSetController::StatefulSetController(client::Client* client, Options opt
                                                "", client::ListOptions{}, clock_);
   sets_->AddIndexer(kByNamespace, NamespaceIndex);
   pods_->AddIndexer(kByNamespace, NamespaceIndex);
+  pods_->AddIndexer(kOrphansByNamespace, OrphansByNamespaceIndex);
   pods_->AddIndexer(OwnerReferenceCleanup::kByOwnerUID, OwnerReferenceCleanup::OwnerUIDIndex);
   claims_->AddIndexer(OwnerReferenceCleanup::kByOwnerUID, OwnerReferenceCleanup::OwnerUIDIndex);
   sets_->SetResyncPeriod(kStatefulSetResyncPeriod);
@@ -332,7 +341,21 @@ Result<std::vector<std::shared_ptr<const api::Pod>>> StatefulSetController::GetP
     return *can_adopt;
   };
 
-  for (const auto& obj : pods_->ByIndex(kByNamespace, set.metadata().namespace_())) {
+  // The pods this set owns and the namespace's orphans: every other pod is another
+  // controller's, which the loop would skip (Kubernetes reads the whole namespace; with
+  // 1,000 sets of 4 pods that is 4,000 pods per sync instead of 4). By key, as before.
+  std::vector<client::ObjectRef> candidates =
+      pods_->ByIndex(OwnerReferenceCleanup::kByOwnerUID, uid);
+  for (auto& obj : pods_->ByIndex(kOrphansByNamespace, set.metadata().namespace_())) {
+    candidates.push_back(std::move(obj));
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const client::ObjectRef& a, const client::ObjectRef& b) {
+              return api::KeyOf(*a) < api::KeyOf(*b);
+            });
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (const auto& obj : candidates) {
+    if (api::Meta(*obj).namespace_() != set.metadata().namespace_()) continue;
     auto pod = client::As<api::Pod>(obj);
     bool matches = selector.Matches(pod->metadata().labels()) && IsMemberOf(set, *pod);
     const auto* ref = GetControllerOf(pod->metadata());

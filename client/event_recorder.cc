@@ -1,7 +1,8 @@
 #include "client/event_recorder.h"
-#include "client/thread_name.h"
 
 #include <cstdio>
+
+#include "client/thread_name.h"
 
 namespace lpv::client {
 

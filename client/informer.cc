@@ -1,4 +1,5 @@
 #include "client/informer.h"
+
 #include "client/thread_name.h"
 
 namespace lpv::client {

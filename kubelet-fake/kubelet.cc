@@ -9,8 +9,8 @@
 
 #include "api/scheme.h"
 #include "api/selectors.h"
-#include "kubelet-fake/disks.h"
 #include "client/thread_name.h"
+#include "kubelet-fake/disks.h"
 
 namespace lpv::kubelet {
 

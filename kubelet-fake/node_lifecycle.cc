@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "api/scheme.h"
-#include "kubelet-fake/kubelet.h"
 #include "client/thread_name.h"
+#include "kubelet-fake/kubelet.h"
 
 namespace lpv::kubelet {
 

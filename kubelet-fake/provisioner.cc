@@ -10,8 +10,8 @@
 
 #include "api/quantity.h"
 #include "api/scheme.h"
-#include "kubelet-fake/disks.h"
 #include "client/thread_name.h"
+#include "kubelet-fake/disks.h"
 
 namespace lpv::kubelet {
 

@@ -3,10 +3,10 @@
 
 #include <set>
 
+#include "client/thread_name.h"
 #include "pvcontroller/annotations.h"
 #include "pvcontroller/pod_index.h"
 #include "pvcontroller/pv_controller.h"
-#include "client/thread_name.h"
 
 namespace lpv::pvcontroller {
 

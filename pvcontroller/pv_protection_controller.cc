@@ -1,9 +1,9 @@
 // The pv-protection controller (pv_protection_controller.go).
 
+#include "client/thread_name.h"
 #include "pvcontroller/annotations.h"
 #include "pvcontroller/protection.h"
 #include "pvcontroller/protection_util.h"
-#include "client/thread_name.h"
 
 namespace lpv::pvcontroller {
 

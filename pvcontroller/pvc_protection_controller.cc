@@ -1,11 +1,11 @@
 // The pvc-protection controller (pvc_protection_controller.go).
 
+#include "client/thread_name.h"
 #include "pvcontroller/annotations.h"
 #include "pvcontroller/pod_index.h"
 #include "pvcontroller/protection.h"
 #include "pvcontroller/protection_util.h"
 #include "pvcontroller/pv_helpers.h"
-#include "client/thread_name.h"
 
 namespace lpv::pvcontroller {
 

@@ -7,11 +7,11 @@
 #include <optional>
 
 #include "api/pod_util.h"
+#include "client/thread_name.h"
 #include "statefulset/gc.h"
 #include "statefulset/stateful_pod_control.h"
 #include "statefulset/stateful_set_control.h"
 #include "statefulset/stateful_set_utils.h"
-#include "client/thread_name.h"
 
 namespace lpv::statefulset {
 
@@ -51,7 +51,6 @@ bool SameControllerRef(const api::OwnerReference* a, const api::OwnerReference* 
   if (a == nullptr || b == nullptr) return a == b;
   return a->SerializeAsString() == b->SerializeAsString();
 }
-
 
 // Whether a claim's update leaves what the sets care about as it was: its labels (which
 // sets select it), its owners and whether it is being deleted.

@@ -645,7 +645,8 @@ bool Scheduler::scheduleOne() {
     if (filter_error) return true;
     if (!feasible.empty() && eligible.size() < nodes.size()) {
       attempt.omitted["not evaluated (VolumeBinding PreFilter: the pod's bound or pre-bound "
-                      "local PVs are on other nodes)"] += static_cast<int>(nodes.size() - eligible.size());
+                      "local PVs are on other nodes)"] +=
+          static_cast<int>(nodes.size() - eligible.size());
     }
   }
   // lpv: upstream reports only the nodes PreFilter left. When none of them fits, lpv looks
@@ -817,7 +818,7 @@ void Scheduler::BindPod(const api::Pod& assumed, const std::string& host, Queued
   auto bound = client_->Bind(binding);
   AddStat(&SchedulerStats::bind_ns, bind_start);
   if (!bound.ok()) {
-    ForgetAssumedPod(key);
+    ForgetAssumedPod(key, "unassumed: its binding failed");
     attempt.steps.push_back("Binding " + key + " -> " + host + " failed: " +
                             bound.status().message());
     HandleSchedulingFailure(std::move(qi), cycle, kReasonSchedulerError,
@@ -871,7 +872,7 @@ void Scheduler::bindingCycleWorker() {
     }
     if (work && !CurrentPod(key, work->assumed.metadata().uid())) {
       // Deleted while its binding cycle waited: nothing to bind, no failure to record.
-      ForgetAssumedPod(key);
+      ForgetAssumedPod(key, "deleted before its binding");
       binder_.DeletePodBindings(key);
       queue_.Done(key, work->assumed.metadata().uid());
     } else if (work) {
@@ -881,11 +882,11 @@ void Scheduler::bindingCycleWorker() {
   }
 }
 
-void Scheduler::ForgetAssumedPod(const std::string& key) {
+void Scheduler::ForgetAssumedPod(const std::string& key, const std::string& why) {
   node_cache_.ForgetPod(key);
   // Another pod's cycle may have found the node full of this one meanwhile (binding runs
   // beside scheduling): what it held is free again, as upstream's handleBindingCycleError.
-  queue_.MoveAllToActiveOrBackoffQueue("Pod " + key + " unassumed: its binding failed");
+  queue_.MoveAllToActiveOrBackoffQueue("Pod " + key + " " + why);
 }
 
 // ---------------------------------------------------------------- bindVolumesWorker
@@ -938,7 +939,7 @@ void Scheduler::ProcessBindWork(const std::string& key) {
     // Roll back: the PVs not written are restored (BindPodVolumes did it), the pod leaves its
     // node, and it is tried again after its backoff.
     binder_.RevertAssumedPodVolumes(key, node);
-    ForgetAssumedPod(key);
+    ForgetAssumedPod(key, "unassumed: BindPodVolumes failed");
     EndVolumeWait(key);
     explain_.AddStep(key, work->cycle,
                      "bindVolumesWorker: BindPodVolumes(" + key + ") failed at " + when + ": " +

@@ -167,9 +167,9 @@ class Scheduler {
   void StartBindingCycle(api::Pod assumed, std::string host, QueuedPodInfo qi, int64_t cycle,
                          SchedulingAttempt attempt);
   void bindingCycleWorker();
-  // Drops the pod's assumption after its binding failed and brings back the pods that
-  // could not fit beside it.
-  void ForgetAssumedPod(const std::string& key);
+  // Drops the pod's assumption when its binding failed or it went, and brings back the
+  // pods that could not fit beside it (`why` is the reason they are moved).
+  void ForgetAssumedPod(const std::string& key, const std::string& why);
 
   // ---- the bind worker
   void bindVolumesWorker();

@@ -268,6 +268,12 @@ TEST_F(SchedulerClusterTest, AFailedBindingBringsBackThePodsThatFoundTheNodeFull
   scheduler_ = std::make_unique<Scheduler>(&gated, opts);
   scheduler_->Start();
   ASSERT_TRUE(scheduler_->WaitForCacheSync(kWait));
+  auto unschedulable = [](const api::Pod& p) {
+    for (const auto& c : p.status().conditions()) {
+      if (c.type() == "PodScheduled" && c.reason() == "Unschedulable") return true;
+    }
+    return false;
+  };
   auto with_cpu = [](api::Pod p) {
     (*p.mutable_spec()->mutable_containers(0)->mutable_resources()->mutable_requests())["cpu"] =
         "1";
@@ -277,30 +283,14 @@ TEST_F(SchedulerClusterTest, AFailedBindingBringsBackThePodsThatFoundTheNodeFull
   Create(with_cpu(MakePod("first", {})));
   gated.WaitEntered();  // "first" is assumed on node-1, its Binding in flight
   Create(with_cpu(MakePod("second", {})));
-  WaitForPod(
-      "second",
-      [](const api::Pod& p) {
-        for (const auto& c : p.status().conditions()) {
-          if (c.type() == "PodScheduled" && c.reason() == "Unschedulable") return true;
-        }
-        return false;
-      },
-      "Unschedulable beside the assumed first pod");
+  WaitForPod("second", unschedulable, "Unschedulable beside the assumed first pod");
 
   gated.Release();
   api::Pod second = WaitForPod(
       "second", [](const api::Pod& p) { return !p.spec().node_name().empty(); }, "scheduled");
   EXPECT_EQ(second.spec().node_name(), "node-1");
   // The pod whose binding failed now finds the node full: nothing was placed twice.
-  WaitForPod(
-      "first",
-      [](const api::Pod& p) {
-        for (const auto& c : p.status().conditions()) {
-          if (c.type() == "PodScheduled" && c.reason() == "Unschedulable") return true;
-        }
-        return false;
-      },
-      "Unschedulable once the second pod holds the node");
+  WaitForPod("first", unschedulable, "Unschedulable once the second pod holds the node");
   EXPECT_TRUE(client()->Get<api::Pod>("default", "first")->spec().node_name().empty());
 }
 

@@ -37,6 +37,18 @@ inline std::string ReadAll(int fd) {
 
 inline std::string MakeTempDir(const std::string& prefix = "lpv-test-");
 
+// execv's argv for `binary args...`, built before fork: the child of a multithreaded
+// process may only make async-signal-safe calls until exec. An allocation there can wait
+// forever on a lock another thread held at the fork (ASan's allocator spins on it).
+// The pointers borrow from `binary` and `args`, which must outlive the exec.
+inline std::vector<char*> ArgvOf(const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(binary.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
 // Runs `binary args...` with `input` on stdin; waits for it to exit. Output goes through
 // files, so neither stream can fill up and block the child.
 inline CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
@@ -50,18 +62,16 @@ inline CommandResult RunCommand(const std::string& binary, const std::vector<std
     std::fwrite(input.data(), 1, input.size(), f);
     std::fclose(f);
   }
+  std::vector<char*> argv = ArgvOf(binary, args);
   pid_t pid = fork();
   if (pid == 0) {
+    // Only async-signal-safe calls until exec (see ArgvOf).
     int in = open(in_path.c_str(), O_RDONLY);
     int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(binary.c_str()));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
@@ -99,18 +109,17 @@ class ServerProcess {
   void Start() {
     int out[2];
     if (pipe(out)) throw std::runtime_error("pipe");
+    std::vector<std::string> args = {"server", "--data-dir", data_dir_, "--listen",
+                                     "127.0.0.1:0"};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    std::vector<char*> argv = ArgvOf(binary_, args);
     pid_ = fork();
     if (pid_ == 0) {
+      // Only async-signal-safe calls until exec (see ArgvOf).
       dup2(out[1], 1);
       close(out[0]);
       int devnull = open("/dev/null", O_WRONLY);
       dup2(devnull, 2);
-      std::vector<std::string> args = {binary_, "server", "--data-dir", data_dir_, "--listen",
-                                       "127.0.0.1:0"};
-      args.insert(args.end(), extra_.begin(), extra_.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
       execv(binary_.c_str(), argv.data());
       _exit(127);
     }

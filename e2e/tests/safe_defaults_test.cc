@@ -34,18 +34,18 @@ class Server {
   Server(const std::string& data_dir, const std::string& listen) {
     int out[2];
     if (pipe(out)) throw std::runtime_error("pipe");
+    std::vector<std::string> args = {"server", "--data-dir", data_dir, "--api-only",
+                                     "--unsafe-no-fsync"};
+    if (!listen.empty()) args.insert(args.end(), {"--listen", listen});
+    const std::string binary = LPV_BINARY;
+    std::vector<char*> argv = testing::ArgvOf(binary, args);
     pid_ = fork();
     if (pid_ == 0) {
+      // Only async-signal-safe calls until exec (see ArgvOf).
       dup2(out[1], 1);
       close(out[0]);
       int devnull = open("/dev/null", O_WRONLY);
       dup2(devnull, 2);
-      std::vector<std::string> args = {LPV_BINARY, "server", "--data-dir", data_dir,
-                                       "--api-only", "--unsafe-no-fsync"};
-      if (!listen.empty()) args.insert(args.end(), {"--listen", listen});
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
       execv(LPV_BINARY, argv.data());
       _exit(127);
     }

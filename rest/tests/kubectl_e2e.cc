@@ -36,14 +36,15 @@ class KubectlStream {
   KubectlStream(const std::string& kubectl, const std::vector<std::string>& args) {
     int fds[2];
     if (pipe(fds)) throw std::runtime_error("pipe");
+    // Built before fork: the child may only make async-signal-safe calls until exec.
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(kubectl.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
     pid_ = fork();
     if (pid_ == 0) {
       dup2(fds[1], 1);
       close(fds[0]);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(kubectl.c_str()));
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
       execv(kubectl.c_str(), argv.data());
       _exit(127);
     }

@@ -190,6 +190,8 @@ class SchedulerClusterTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<pvcontroller::PersistentVolumeController> pv_controller_;
   std::unique_ptr<kubelet::Fleet> fleet_;
+  // A client a test wraps around the cluster's: it outlives the scheduler using it.
+  std::unique_ptr<client::Client> wrapped_client_;
   std::unique_ptr<Scheduler> scheduler_;
 };
 
@@ -260,7 +262,9 @@ class GatedBindClient : public client::Client {
 // binding then fails must be tried again at once, not after pod_max_in_unschedulable.
 TEST_F(SchedulerClusterTest, AFailedBindingBringsBackThePodsThatFoundTheNodeFull) {
   Create(MakeNode("node-1", /*cpu=*/"1"));
-  GatedBindClient gated(client(), "first");
+  auto* owned = new GatedBindClient(client(), "first");
+  wrapped_client_.reset(owned);
+  GatedBindClient& gated = *owned;
   Scheduler::Options opts;
   opts.pod_initial_backoff = std::chrono::milliseconds(10);
   opts.pod_max_backoff = std::chrono::milliseconds(100);

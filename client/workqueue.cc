@@ -15,6 +15,8 @@ class WorkQueue::Impl : public std::enable_shared_from_this<WorkQueue::Impl> {
   int NumRequeues(const std::string& key) const;
   bool Get(std::string* key);
   bool GetFor(std::string* key, std::chrono::milliseconds timeout);
+  bool TryGet(std::string* key);
+  void SetOnReady(std::function<void()> fn);
   void Done(const std::string& key);
   void ShutDown();
   bool ShuttingDown() const;
@@ -22,6 +24,9 @@ class WorkQueue::Impl : public std::enable_shared_from_this<WorkQueue::Impl> {
 
  private:
   Duration Backoff(int failures) const;
+  bool PopLocked(std::string* key);
+  // Copied under mu_ and called after it is released: the callback takes other locks.
+  std::shared_ptr<const std::function<void()>> OnReadyLocked() const { return on_ready_; }
 
   Clock* clock_;
   RateLimit limit_;
@@ -33,6 +38,7 @@ class WorkQueue::Impl : public std::enable_shared_from_this<WorkQueue::Impl> {
   std::map<std::string, int> failures_;
   std::set<TimerId> timers_;
   bool shutting_down_ = false;
+  std::shared_ptr<const std::function<void()>> on_ready_;
 };
 
 WorkQueue::WorkQueue(Clock* clock, RateLimit limit)
@@ -54,12 +60,17 @@ size_t WorkQueue::Len() const { return impl_->Len(); }
 
 
 void WorkQueue::Impl::Add(const std::string& key) {
-  std::lock_guard<std::mutex> l(mu_);
-  if (shutting_down_ || dirty_.count(key)) return;
-  dirty_.insert(key);
-  if (processing_.count(key)) return;  // queued again by Done()
-  queue_.push_back(key);
-  cv_.notify_one();
+  std::shared_ptr<const std::function<void()>> ready;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (shutting_down_ || dirty_.count(key)) return;
+    dirty_.insert(key);
+    if (processing_.count(key)) return;  // queued again by Done()
+    queue_.push_back(key);
+    cv_.notify_one();
+    ready = OnReadyLocked();
+  }
+  if (ready) (*ready)();
 }
 
 void WorkQueue::Impl::AddAfter(const std::string& key, Duration after) {
@@ -115,17 +126,24 @@ int WorkQueue::Impl::NumRequeues(const std::string& key) const {
 bool WorkQueue::Impl::Get(std::string* key) {
   std::unique_lock<std::mutex> l(mu_);
   cv_.wait(l, [&] { return !queue_.empty() || shutting_down_; });
-  if (queue_.empty()) return false;
-  *key = queue_.front();
-  queue_.pop_front();
-  processing_.insert(*key);
-  dirty_.erase(*key);
-  return true;
+  return PopLocked(key);
 }
+
+bool WorkQueue::TryGet(std::string* key) { return impl_->TryGet(key); }
+void WorkQueue::SetOnReady(std::function<void()> fn) { impl_->SetOnReady(std::move(fn)); }
 
 bool WorkQueue::Impl::GetFor(std::string* key, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> l(mu_);
   cv_.wait_for(l, timeout, [&] { return !queue_.empty() || shutting_down_; });
+  return PopLocked(key);
+}
+
+bool WorkQueue::Impl::TryGet(std::string* key) {
+  std::lock_guard<std::mutex> l(mu_);
+  return PopLocked(key);
+}
+
+bool WorkQueue::Impl::PopLocked(std::string* key) {
   if (queue_.empty()) return false;
   *key = queue_.front();
   queue_.pop_front();
@@ -134,24 +152,36 @@ bool WorkQueue::Impl::GetFor(std::string* key, std::chrono::milliseconds timeout
   return true;
 }
 
-void WorkQueue::Impl::Done(const std::string& key) {
+void WorkQueue::Impl::SetOnReady(std::function<void()> fn) {
   std::lock_guard<std::mutex> l(mu_);
-  processing_.erase(key);
-  if (dirty_.count(key)) {
+  on_ready_ = fn ? std::make_shared<const std::function<void()>>(std::move(fn)) : nullptr;
+}
+
+void WorkQueue::Impl::Done(const std::string& key) {
+  std::shared_ptr<const std::function<void()>> ready;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    processing_.erase(key);
+    if (!dirty_.count(key)) return;
     queue_.push_back(key);
     cv_.notify_one();
+    ready = OnReadyLocked();
   }
+  if (ready) (*ready)();
 }
 
 void WorkQueue::Impl::ShutDown() {
   std::set<TimerId> timers;
+  std::shared_ptr<const std::function<void()>> ready;
   {
     std::lock_guard<std::mutex> l(mu_);
     shutting_down_ = true;
     timers.swap(timers_);
+    ready = OnReadyLocked();
   }
   for (TimerId id : timers) clock_->CancelTimer(id);
   cv_.notify_all();
+  if (ready) (*ready)();
 }
 
 bool WorkQueue::Impl::ShuttingDown() const {

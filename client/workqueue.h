@@ -11,6 +11,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -41,6 +42,12 @@ class WorkQueue {
   bool Get(std::string* key);
   // Like Get, waiting at most `timeout`; false on timeout or shutdown.
   bool GetFor(std::string* key, std::chrono::milliseconds timeout);
+  // Like Get without waiting: false when no key is ready.
+  bool TryGet(std::string* key);
+  // Called (on the adding thread, no lock held) whenever a key becomes ready to Get and on
+  // ShutDown, so a WorkerPool can drain the queue without a thread blocked in Get. Set it
+  // before keys are added; an empty function unsets it.
+  void SetOnReady(std::function<void()> fn);
   // Marks the key processed; a key added while processing is queued again now.
   void Done(const std::string& key);
   void ShutDown();

@@ -12,7 +12,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kSeqFile[] = ".lpv-disk-seq";  // in the node root: highest N of volN used
+// In the node root: the highest N of volN handed out by Add or removed by Remove, so that
+// a new disk never takes a removed one's name (its PV may still be around). Disks named by
+// the caller (a fresh fleet's vol1..volN) are listed instead, so building a node is one
+// mkdir and one file per disk.
+constexpr char kSeqFile[] = ".lpv-disk-seq";
 
 // A disk's name is one path segment, readable in `ls`.
 bool ValidDiskName(const std::string& name) {
@@ -160,10 +164,11 @@ Result<Disk> Disks::Add(const api::Quantity& size, const std::string& name) {
   {
     std::lock_guard<std::mutex> l(mu_);
     std::string chosen = name;
-    long seq = ReadSeq(root_);
     if (chosen.empty()) {
+      long seq = ReadSeq(root_);
       for (const auto& disk : List()) seq = std::max(seq, VolNumber(disk.name));
       chosen = "vol" + std::to_string(seq + 1);
+      std::ofstream(fs::path(root_) / kSeqFile) << seq + 1 << "\n";
     } else if (!ValidDiskName(chosen)) {
       return Status::BadRequest("invalid disk name \"" + chosen +
                                 "\": letters, digits, '-', '_' and '.', not first");
@@ -181,8 +186,6 @@ Result<Disk> Disks::Add(const api::Quantity& size, const std::string& name) {
       meta << size.String() << "\n";
       if (!meta) return Status::Internal("cannot write disk metadata in " + d.host_path);
     }
-    long n = VolNumber(chosen);
-    if (n > ReadSeq(root_)) std::ofstream(fs::path(root_) / kSeqFile) << n << "\n";
   }
   Notify();
   return d;
@@ -198,6 +201,8 @@ Result<Disk> Disks::Remove(const std::string& disk) {
     if (!loaded.ok()) return loaded.status();
     d = *loaded;
     std::error_code ec;
+    long n = VolNumber(d.name);
+    if (n > ReadSeq(root_)) std::ofstream(fs::path(root_) / kSeqFile) << n << "\n";
     fs::remove_all(d.host_path, ec);
     if (ec) return Status::Internal("rm -rf " + d.host_path + ": " + ec.message());
   }

@@ -49,6 +49,22 @@ Status Fleet::Init() {
   fs::create_directories(nodes_dir_, ec);
   if (ec) return Status::Internal("mkdir " + nodes_dir_ + ": " + ec.message());
 
+  workers_ = std::make_unique<client::WorkerPool>("node-workers", options_.workers);
+  events_ = std::make_unique<client::EventBroadcaster>(client_, clock_, options_.event_writers);
+  pods_ = std::make_unique<client::Informer>(client_, *api::KindOf("Pod"), "",
+                                             client::ListOptions{}, clock_);
+  FakeKubelet::AddIndexers(pods_.get());
+  {
+    auto route = [this](const client::ObjectRef& o) { RoutePod(o); };
+    pods_->AddEventHandler(
+        {route, [route](const client::ObjectRef&, const client::ObjectRef& o) { route(o); },
+         route});
+  }
+  pods_->Start();
+  if (!pods_->WaitForCacheSync(std::chrono::seconds(30))) {
+    return Status::Make(Reason::Timeout, "fleet: informers did not sync");
+  }
+
   if (options_.run_provisioners) {
     volumes_ = std::make_unique<client::Informer>(
         client_, *api::KindOf("PersistentVolume"), "", client::ListOptions{}, clock_);
@@ -99,27 +115,30 @@ Status Fleet::Init() {
     if (!s.ok()) return s;
     if (!stopped) to_start.push_back(nodes_.back().get());
   }
-  if (found.empty()) {
-    auto size = api::Quantity::MustParse(options_.disk_size);
-    for (int i = 1; i <= options_.nodes; ++i) {
-      std::string name = options_.node_name_prefix + std::to_string(i);
-      Status s = AddNodeLocked(name, next_index_++, /*up=*/false);
-      if (!s.ok()) return s;
-      Node* node = nodes_.back().get();
-      for (int d = 0; d < options_.disks_per_node; ++d) {
-        auto disk = node->disks->Add(size);
-        if (!disk.ok()) return disk.status();
-      }
-      to_start.push_back(node);
-    }
+  if (!found.empty()) return StartNodesLocked(to_start);
+  std::vector<Node*> fresh;
+  for (int i = 1; i <= options_.nodes; ++i) {
+    auto node = std::make_unique<Node>();
+    node->name = options_.node_name_prefix + std::to_string(i);
+    node->index = next_index_++;
+    fresh.push_back(node.get());
+    nodes_.push_back(std::move(node));
   }
-  return StartNodesLocked(to_start);
+  Status s = StartNodesLocked(fresh, options_.disks_per_node);
+  if (!s.ok()) {
+    // A node that could not be built has no parts: not a node.
+    nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(),
+                                [](const auto& n) { return !n->kubelet; }),
+                 nodes_.end());
+  }
+  return s;
 }
 
-Status Fleet::StartNodesLocked(const std::vector<Node*>& nodes) {
+Status Fleet::StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks) {
   // Machines boot at once, not one after another: each start is a few synced writes, and
   // concurrent writers share their syncs (the store's group commit), so a thousand nodes
-  // come up in about the time of a few hundred syncs rather than thousands.
+  // come up in about the time of a few hundred syncs rather than thousands. Building a
+  // fresh node is a dozen file system calls, which overlap the same way.
   constexpr size_t kParallel = 64;
   std::atomic<size_t> next{0};
   std::mutex err_mu;
@@ -128,7 +147,8 @@ Status Fleet::StartNodesLocked(const std::vector<Node*>& nodes) {
   for (size_t t = 0; t < std::min(kParallel, nodes.size()); ++t) {
     threads.emplace_back([&] {
       for (size_t i = next++; i < nodes.size(); i = next++) {
-        Status s = StartNodeLocked(*nodes[i]);
+        Status s = fresh_disks >= 0 ? BuildNode(*nodes[i], fresh_disks) : Status::OK();
+        if (s.ok()) s = StartNodeLocked(*nodes[i]);
         if (!s.ok()) {
           std::lock_guard<std::mutex> l(err_mu);
           if (first_error.ok()) first_error = s;
@@ -147,6 +167,7 @@ void Fleet::Stop() {
   if (stopped_) return;
   stopped_ = true;
   // No more routed events first, then the machines, then the control loop watching them.
+  if (pods_) pods_->Stop();
   if (volumes_) volumes_->Stop();
   if (classes_) classes_->Stop();
   for (auto& node : nodes_) {
@@ -168,37 +189,64 @@ std::string Fleet::NodeRoot(const std::string& node) const {
 }
 
 Status Fleet::AddNodeLocked(const std::string& name, int index, bool up) {
-  std::string root = NodeRoot(name);
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) return Status::Internal("mkdir " + root + ": " + ec.message());
-  std::ofstream(fs::path(root) / kIndexFile) << index << "\n";
-
   auto node = std::make_unique<Node>();
   node->name = name;
   node->index = index;
-  node->disks = std::make_unique<Disks>(root);
-
-  KubeletOptions ko = options_.kubelet;
-  ko.node_name = name;
-  ko.node_root = root;
-  ko.node_index = index;
-  ko.clock = clock_;
-  node->kubelet = std::make_unique<FakeKubelet>(client_, ko);
-
-  if (options_.run_provisioners) {
-    ProvisionerOptions po = options_.provisioner;
-    po.node_name = name;
-    po.node_root = root;
-    po.clock = clock_;
-    po.disks = node->disks.get();
-    po.volumes = volumes_.get();
-    po.storage_classes = classes_.get();
-    node->provisioner = std::make_unique<LocalProvisioner>(client_, po);
-  }
+  Status s = BuildNode(*node, 0);
+  if (!s.ok()) return s;
   Node& ref = *node;
   nodes_.push_back(std::move(node));
   return up ? StartNodeLocked(ref) : Status::OK();
+}
+
+Status Fleet::BuildNode(Node& node, int fresh_disks) {
+  std::string root = NodeRoot(node.name);
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return Status::Internal("mkdir " + root + ": " + ec.message());
+  std::ofstream(fs::path(root) / kIndexFile) << node.index << "\n";
+
+  auto disks = std::make_unique<Disks>(root);
+  if (fresh_disks > 0) {
+    auto size = api::Quantity::MustParse(options_.disk_size);
+    for (int d = 1; d <= fresh_disks; ++d) {
+      // Named, so that adding one does not list the ones before it.
+      auto disk = disks->Add(size, "vol" + std::to_string(d));
+      if (!disk.ok()) return disk.status();
+    }
+  }
+
+  KubeletOptions ko = options_.kubelet;
+  ko.node_name = node.name;
+  ko.node_root = root;
+  ko.node_index = node.index;
+  ko.clock = clock_;
+  ko.pods = pods_.get();
+  ko.workers = workers_.get();
+  ko.events = events_.get();
+  auto kubelet = std::make_unique<FakeKubelet>(client_, ko);
+
+  std::unique_ptr<LocalProvisioner> provisioner;
+  if (options_.run_provisioners) {
+    ProvisionerOptions po = options_.provisioner;
+    po.node_name = node.name;
+    po.node_root = root;
+    po.clock = clock_;
+    po.disks = disks.get();
+    po.volumes = volumes_.get();
+    po.storage_classes = classes_.get();
+    po.workers = workers_.get();
+    po.events = events_.get();
+    provisioner = std::make_unique<LocalProvisioner>(client_, po);
+  }
+  {
+    std::lock_guard<std::mutex> l(routes_mu_);
+    kubelets_[node.name] = kubelet.get();
+  }
+  node.disks = std::move(disks);
+  node.kubelet = std::move(kubelet);
+  node.provisioner = std::move(provisioner);
+  return Status::OK();
 }
 
 Status Fleet::StartNodeLocked(Node& node) {
@@ -304,6 +352,14 @@ Disks* Fleet::disks(const std::string& name) const {
   std::lock_guard<std::mutex> l(mu_);
   Node* node = Find(name);
   return node ? node->disks.get() : nullptr;
+}
+
+void Fleet::RoutePod(const client::ObjectRef& pod) {
+  const std::string& node = static_cast<const api::Pod&>(*pod).spec().node_name();
+  if (node.empty()) return;  // not scheduled yet: no kubelet's business
+  std::lock_guard<std::mutex> l(routes_mu_);
+  auto it = kubelets_.find(node);
+  if (it != kubelets_.end()) it->second->Enqueue(api::KeyOf(*pod));
 }
 
 void Fleet::RouteVolume(const client::ObjectRef& pv) {

@@ -8,9 +8,13 @@
 //
 // Stopping a node stops the machine: its kubelet (heartbeats, pods) and its provisioner.
 //
-// Provisioners share one PV informer and one StorageClass informer owned by the fleet
-// (events are routed to the provisioner a PV belongs to), so a thousand nodes do not mean
-// a thousand copies of every PV.
+// A node costs no thread of its own. The fleet owns what its nodes share: one pod
+// informer indexed by node (pod events are routed to the node's kubelet), one PV and one
+// StorageClass informer (PV events are routed to the provisioner a PV belongs to), a
+// WorkerPool that runs every kubelet's and provisioner's syncs (each component's one at a
+// time, as its own worker would) and an EventBroadcaster that writes their events. So a
+// thousand nodes mean neither a thousand copies of every pod and PV nor thousands of
+// threads. Fresh nodes are built (directories, disks) and started 64 at a time.
 //
 // Thread-safety: all methods are safe for concurrent use (they are serialized).
 #pragma once
@@ -24,7 +28,9 @@
 #include "api/clock.h"
 #include "api/status.h"
 #include "client/client.h"
+#include "client/event_recorder.h"
 #include "client/informer.h"
+#include "client/worker_pool.h"
 #include "kubelet-fake/disks.h"
 #include "kubelet-fake/kubelet.h"
 #include "kubelet-fake/node_lifecycle.h"
@@ -48,6 +54,9 @@ struct FleetOptions {
   NodeLifecycleOptions node_lifecycle;
   bool run_provisioners = true;
   bool run_node_lifecycle = true;
+  // Threads of the shared WorkerPool and EventBroadcaster.
+  int workers = 16;
+  int event_writers = 8;
 };
 
 class Fleet {
@@ -97,13 +106,18 @@ class Fleet {
 
   Fleet(client::Client* client, FleetOptions options);
   Status Init();
-  // Builds the node's parts (root directory, disks, kubelet, provisioner); `up` starts
-  // them. Requires mu_.
+  // Adds a node and builds it; `up` starts it. Requires mu_.
   Status AddNodeLocked(const std::string& name, int index, bool up);
+  // The node's root directory with `fresh_disks` new disks (vol1..), its Disks, kubelet
+  // and provisioner. Touches only `node` (and the routes), so distinct nodes build
+  // concurrently.
+  Status BuildNode(Node& node, int fresh_disks);
   Status StartNodeLocked(Node& node);
-  // Starts these nodes concurrently (64 at a time); the first error. Requires mu_.
-  Status StartNodesLocked(const std::vector<Node*>& nodes);
+  // Builds (fresh_disks >= 0) and starts these nodes concurrently, 64 at a time; the first
+  // error. Requires mu_.
+  Status StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks = -1);
   Node* Find(const std::string& name) const;  // requires mu_
+  void RoutePod(const client::ObjectRef& pod);
   void RouteVolume(const client::ObjectRef& pv);
   void ResyncProvisioners();
 
@@ -112,6 +126,10 @@ class Fleet {
   Clock* clock_;
   std::string nodes_dir_;
 
+  // Shared by every node; declared before nodes_, so they outlive them.
+  std::unique_ptr<client::WorkerPool> workers_;
+  std::unique_ptr<client::EventBroadcaster> events_;
+  std::unique_ptr<client::Informer> pods_;
   std::unique_ptr<client::Informer> volumes_;
   std::unique_ptr<client::Informer> classes_;
   std::unique_ptr<NodeLifecycleController> lifecycle_;
@@ -121,9 +139,11 @@ class Fleet {
   int next_index_ = 1;
   bool stopped_ = false;
 
-  // Provisioner name -> provisioner, for routing PV events (informer threads).
+  // For routing informer events (informer threads): provisioner name -> provisioner,
+  // node name -> kubelet.
   std::mutex routes_mu_;
   std::map<std::string, LocalProvisioner*> routes_;
+  std::map<std::string, FakeKubelet*> kubelets_;
 };
 
 }  // namespace lpv::kubelet

@@ -118,7 +118,9 @@ Status WriteMarker(const std::string& dir, const api::Pod& pod, const std::strin
 FakeKubelet::FakeKubelet(client::Client* client, KubeletOptions options)
     : client_(client), options_(std::move(options)),
       clock_(options_.clock ? options_.clock : RealClock::Get()),
-      recorder_(client, clock_, "kubelet", options_.node_name) {
+      recorder_(options_.events
+                    ? client::EventRecorder(options_.events, "kubelet", options_.node_name)
+                    : client::EventRecorder(client, clock_, "kubelet", options_.node_name)) {
   node_labels_ = options_.labels;
   node_labels_["kubernetes.io/hostname"] = options_.node_name;
   node_labels_["kubernetes.io/os"] = "linux";
@@ -160,23 +162,41 @@ Status FakeKubelet::Start() {
   if (!s.ok()) return s;
 
   auto queue = std::make_shared<client::WorkQueue>(clock_, options_.mount_backoff);
-  pods_ = std::make_unique<client::Informer>(
-      client_, PodKind(), "", client::ListOptions{"", "spec.nodeName=" + options_.node_name, ""},
-      clock_);
-  auto enqueue = [queue](const client::ObjectRef& o) { queue->Add(api::KeyOf(*o)); };
-  pods_->AddEventHandler({enqueue,
-                          [queue](const client::ObjectRef&, const client::ObjectRef& o) {
-                            queue->Add(api::KeyOf(*o));
-                          },
-                          enqueue});
-  queue_ = queue;
-  pods_->Start();
-  worker_ = std::thread([this, queue] { Work(queue); });
-  client::SetThreadName(worker_, "kubelet");
+  {
+    std::lock_guard<std::mutex> ql(queue_mu_);
+    queue_ = queue;
+  }
+  if (options_.pods) {
+    pods_ = options_.pods;  // its owner routes this node's pods to Enqueue
+  } else {
+    own_pods_ = std::make_unique<client::Informer>(
+        client_, PodKind(), "",
+        client::ListOptions{"", "spec.nodeName=" + options_.node_name, ""}, clock_);
+    auto enqueue = [queue](const client::ObjectRef& o) { queue->Add(api::KeyOf(*o)); };
+    own_pods_->AddEventHandler({enqueue,
+                                [queue](const client::ObjectRef&, const client::ObjectRef& o) {
+                                  queue->Add(api::KeyOf(*o));
+                                },
+                                enqueue});
+    pods_ = own_pods_.get();
+    own_pods_->Start();
+  }
+  auto sync = [this](const std::string& key) { return Sync(key); };
+  if (options_.workers) {
+    drain_ = options_.workers->Attach(queue, sync);
+  } else {
+    worker_ = std::thread([queue, sync] { client::RunWorker(*queue, sync); });
+    client::SetThreadName(worker_, "kubelet");
+  }
   heartbeat_ = std::make_unique<Ticker>(clock_, options_.heartbeat_period,
                                         [queue] { queue->Add(kHeartbeatKey); });
   lease_ = std::make_unique<Ticker>(clock_, options_.lease_renew_interval,
                                     [queue] { queue->Add(kLeaseKey); });
+  // Pods bound while the node was down (or before the shared informer's first events
+  // reached a stopped node).
+  if (options_.pods) {
+    for (const auto& o : NodePods()) queue->Add(api::KeyOf(*o));
+  }
   running_ = true;
   return Status::OK();
 }
@@ -187,18 +207,46 @@ void FakeKubelet::Stop() {
   running_ = false;
   heartbeat_.reset();
   lease_.reset();
-  pods_->Stop();
-  queue_->ShutDown();
-  worker_.join();
-  pods_.reset();
-  queue_.reset();
+  if (own_pods_) own_pods_->Stop();
+  std::shared_ptr<client::WorkQueue> queue;
+  {
+    std::lock_guard<std::mutex> ql(queue_mu_);
+    queue.swap(queue_);
+  }
+  queue->ShutDown();
+  if (drain_) {
+    drain_->Detach();
+    drain_.reset();
+  } else {
+    worker_.join();
+  }
+  pods_ = nullptr;
+  own_pods_.reset();
   recorder_.Flush();
 }
 
 void FakeKubelet::Resync() {
   std::lock_guard<std::mutex> l(run_mu_);
   if (!running_) return;
-  for (const auto& o : pods_->List()) queue_->Add(api::KeyOf(*o));
+  for (const auto& o : NodePods()) Enqueue(api::KeyOf(*o));
+}
+
+void FakeKubelet::Enqueue(const std::string& pod_key) {
+  std::lock_guard<std::mutex> l(queue_mu_);
+  if (queue_) queue_->Add(pod_key);
+}
+
+void FakeKubelet::AddIndexers(client::Informer* pods) {
+  pods->AddIndexer(kPodsByNodeIndex, [](const google::protobuf::Message& m) {
+    const std::string& node = static_cast<const api::Pod&>(m).spec().node_name();
+    return node.empty() ? std::vector<std::string>{} : std::vector<std::string>{node};
+  });
+}
+
+std::vector<client::ObjectRef> FakeKubelet::NodePods() const {
+  if (!pods_) return {};
+  if (own_pods_) return pods_->List();  // its field selector already chose them
+  return pods_->ByIndex(kPodsByNodeIndex, options_.node_name);
 }
 
 std::map<std::string, std::vector<std::string>> FakeKubelet::Mounts() const {
@@ -208,24 +256,16 @@ std::map<std::string, std::vector<std::string>> FakeKubelet::Mounts() const {
   return out;
 }
 
-void FakeKubelet::Work(std::shared_ptr<client::WorkQueue> queue) {
-  std::string key;
-  while (queue->Get(&key)) {
-    bool ok = true;
-    if (key == kHeartbeatKey) {
-      PostNodeStatus(/*starting=*/false);  // a failed heartbeat waits for the next one
-    } else if (key == kLeaseKey) {
-      RenewLease();  // likewise
-    } else {
-      ok = SyncPod(key);
-    }
-    if (ok) {
-      queue->Forget(key);
-    } else {
-      queue->AddRateLimited(key);
-    }
-    queue->Done(key);
+bool FakeKubelet::Sync(const std::string& key) {
+  if (key == kHeartbeatKey) {
+    PostNodeStatus(/*starting=*/false);  // a failed heartbeat waits for the next one
+    return true;
   }
+  if (key == kLeaseKey) {
+    RenewLease();  // likewise
+    return true;
+  }
+  return SyncPod(key);
 }
 
 // ---------------------------------------------------------------- node status
@@ -542,11 +582,9 @@ std::string FakeKubelet::AllocatePodIP(const api::Pod& pod) {
   if (it != pod_ips_.end()) return it->second;
   std::set<std::string> used;
   for (const auto& [uid, ip] : pod_ips_) used.insert(ip);
-  if (pods_) {
-    for (const auto& o : pods_->List()) {
-      const auto& p = static_cast<const api::Pod&>(*o);
-      if (!p.status().pod_ip().empty()) used.insert(p.status().pod_ip());
-    }
+  for (const auto& o : NodePods()) {
+    const auto& p = static_cast<const api::Pod&>(*o);
+    if (!p.status().pod_ip().empty()) used.insert(p.status().pod_ip());
   }
   std::string prefix = PodPrefix() + ".";
   std::string ip;

@@ -17,10 +17,13 @@
 // and after the grace period the node lifecycle controller marks the node Unknown.
 // Start() again brings it back.
 //
-// Threads: while started, one informer thread (the node's pods, by field selector
-// spec.nodeName=<node>, as the real kubelet watches them) and one worker that syncs pods
-// and posts heartbeats; clock timers only enqueue. Start/Stop from any thread, not
-// concurrently with each other; the accessors are safe for concurrent use.
+// Threads: standalone, while started, one informer thread (the node's pods, by field
+// selector spec.nodeName=<node>, as the real kubelet watches them), one worker that syncs
+// pods and posts heartbeats, and an event writer. In a fleet none: the fleet's pod
+// informer (indexed by node) feeds Enqueue, its WorkerPool runs the worker's syncs one at
+// a time, and its EventBroadcaster writes the events. Clock timers only enqueue.
+// Start/Stop from any thread, not concurrently with each other; the accessors are safe
+// for concurrent use.
 #pragma once
 
 #include <atomic>
@@ -38,6 +41,7 @@
 #include "client/client.h"
 #include "client/event_recorder.h"
 #include "client/informer.h"
+#include "client/worker_pool.h"
 #include "client/workqueue.h"
 #include "kubelet-fake/ticker.h"
 
@@ -50,6 +54,8 @@ inline constexpr char kMarkerFile[] = ".lpv-marker";
 inline constexpr char kNodeLeaseNamespace[] = "kube-node-lease";
 // Reported as nodeInfo.kubeletVersion (and kubectl's VERSION column).
 inline constexpr char kKubeletVersion[] = "v1.29.0-lpv";
+// The index a pod informer shared with kubelets must have: pods by spec.nodeName.
+inline constexpr char kPodsByNodeIndex[] = "spec.nodeName";
 
 struct KubeletOptions {
   std::string node_name;
@@ -76,6 +82,12 @@ struct KubeletOptions {
   // Retry of pods whose volumes cannot be mounted yet, as the volume manager's
   // exponential backoff (500 ms doubling up to 2m2s).
   client::RateLimit mount_backoff = {std::chrono::milliseconds(500), std::chrono::seconds(122)};
+  // Shared by a fleet; each null means the kubelet runs its own. `pods`: an informer of
+  // every pod with kPodsByNodeIndex (see AddIndexers), started by its owner, who passes
+  // this node's pod events to Enqueue. `workers` runs the syncs; `events` writes events.
+  client::Informer* pods = nullptr;
+  client::WorkerPool* workers = nullptr;
+  client::EventBroadcaster* events = nullptr;
 };
 
 class FakeKubelet {
@@ -94,6 +106,10 @@ class FakeKubelet {
   // Looks at every pod of the node again now (a disk appeared: pods waiting for it need
   // not wait for their backoff). No-op while stopped.
   void Resync();
+  // A pod of this node changed (from a shared pod informer). No-op while stopped.
+  void Enqueue(const std::string& pod_key);
+  // Registers kPodsByNodeIndex on a pod informer (before it starts).
+  static void AddIndexers(client::Informer* pods);
 
   const std::string& node_name() const { return options_.node_name; }
   const KubeletOptions& options() const { return options_; }
@@ -111,9 +127,11 @@ class FakeKubelet {
   Status PostNodeStatus(bool starting);
   // Creates or renews the node's Lease (kube-node-lease/<node>, owned by the Node).
   Status RenewLease();
-  void Work(std::shared_ptr<client::WorkQueue> queue);
-  // Returns false to retry the key with backoff.
+  // One key of the work queue; false retries it with backoff.
+  bool Sync(const std::string& key);
   bool SyncPod(const std::string& key);
+  // The pods bound to this node, from the informer cache.
+  std::vector<client::ObjectRef> NodePods() const;
   bool KillPod(const api::Pod& pod);
   // Posts the pod's status: Running and Ready, or (`running` false) Pending with its
   // containers waiting in ContainerCreating.
@@ -130,11 +148,14 @@ class FakeKubelet {
 
   std::atomic<bool> running_{false};
   std::mutex run_mu_;  // serializes Start and Stop; guards the run state below
-  std::unique_ptr<client::Informer> pods_;
-  std::shared_ptr<client::WorkQueue> queue_;
+  std::unique_ptr<client::Informer> own_pods_;
+  client::Informer* pods_ = nullptr;  // own_pods_ or the shared one, while running
   std::unique_ptr<Ticker> heartbeat_;
   std::unique_ptr<Ticker> lease_;
-  std::thread worker_;
+  std::thread worker_;                                  // standalone
+  std::unique_ptr<client::WorkerPool::Attachment> drain_;  // in a pool
+  mutable std::mutex queue_mu_;  // guards queue_ (Enqueue runs on informer threads)
+  std::shared_ptr<client::WorkQueue> queue_;
 
   std::map<std::string, std::string> node_labels_;
   // Worker thread only.

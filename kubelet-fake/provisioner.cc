@@ -93,7 +93,8 @@ Status LocalProvisioner::Start() {
     if (it != labels.end()) pv_labels_[l] = it->second;
   }
   for (const auto& [k, v] : options_.labels_for_pv) pv_labels_[k] = v;
-  recorder_ = std::make_unique<client::EventRecorder>(client_, clock_, name_);
+  recorder_ = options_.events ? std::make_unique<client::EventRecorder>(options_.events, name_)
+                              : std::make_unique<client::EventRecorder>(client_, clock_, name_);
 
   auto queue = std::make_shared<client::WorkQueue>(clock_, options_.retry);
   {
@@ -128,8 +129,13 @@ Status LocalProvisioner::Start() {
   volumes_->WaitForCacheSync(std::chrono::seconds(30));
   classes_->WaitForCacheSync(std::chrono::seconds(30));
 
-  worker_ = std::thread([this, queue] { Work(queue); });
-  client::SetThreadName(worker_, "provisioner");
+  auto sync = [this](const std::string&) { return Sync(); };
+  if (options_.workers) {
+    drain_ = options_.workers->Attach(queue, sync);
+  } else {
+    worker_ = std::thread([queue, sync] { client::RunWorker(*queue, sync); });
+    client::SetThreadName(worker_, "provisioner");
+  }
   if (options_.disks) listener_ = options_.disks->AddListener([this] { Resync(); });
   started_ = true;
   queue->Add(kSyncKey);
@@ -146,7 +152,12 @@ void LocalProvisioner::Stop() {
     queue.swap(queue_);
   }
   queue->ShutDown();
-  worker_.join();
+  if (drain_) {
+    drain_->Detach();
+    drain_.reset();
+  } else {
+    worker_.join();
+  }
   own_volumes_.reset();
   own_classes_.reset();
   volumes_ = nullptr;
@@ -157,18 +168,6 @@ void LocalProvisioner::Stop() {
 void LocalProvisioner::Resync() {
   std::lock_guard<std::mutex> l(queue_mu_);
   if (queue_) queue_->Add(kSyncKey);
-}
-
-void LocalProvisioner::Work(std::shared_ptr<client::WorkQueue> queue) {
-  std::string key;
-  while (queue->Get(&key)) {
-    if (Sync()) {
-      queue->Forget(key);
-    } else {
-      queue->AddRateLimited(key);
-    }
-    queue->Done(key);
-  }
 }
 
 bool LocalProvisioner::Sync() {

@@ -21,7 +21,8 @@
 // provisioner, a StorageClass, or a disk added or removed through Disks.
 //
 // Threads: one worker runs syncs (discovery and reclaim, serially as upstream); its own
-// informers (PVs, StorageClasses) unless shared ones are given; an event recorder.
+// informers (PVs, StorageClasses) unless shared ones are given; an event writer. In a
+// fleet none: the informers, a WorkerPool for the syncs and an EventBroadcaster are shared.
 // Start/Stop from one thread; Resync from any.
 #pragma once
 
@@ -38,6 +39,7 @@
 #include "client/client.h"
 #include "client/event_recorder.h"
 #include "client/informer.h"
+#include "client/worker_pool.h"
 #include "client/workqueue.h"
 
 namespace lpv::kubelet {
@@ -77,6 +79,9 @@ struct ProvisionerOptions {
   // then calls Resync() on changes. Null: the provisioner runs its own.
   client::Informer* volumes = nullptr;
   client::Informer* storage_classes = nullptr;
+  // Shared worker threads and event writers (null: the provisioner's own).
+  client::WorkerPool* workers = nullptr;
+  client::EventBroadcaster* events = nullptr;
   // Backoff of failed syncs (API errors, failed cleanups).
   client::RateLimit retry = {std::chrono::milliseconds(100), std::chrono::seconds(10)};
 };
@@ -109,7 +114,6 @@ class LocalProvisioner {
   static void AddIndexers(client::Informer* volumes);
 
  private:
-  void Work(std::shared_ptr<client::WorkQueue> queue);
   bool Sync();
   bool DeletePVs();
   Status DeletePV(const api::PersistentVolume& pv);
@@ -132,7 +136,8 @@ class LocalProvisioner {
   client::Informer* classes_ = nullptr;
   std::mutex queue_mu_;  // guards queue_ (Resync runs on any thread)
   std::shared_ptr<client::WorkQueue> queue_;
-  std::thread worker_;
+  std::thread worker_;                                  // standalone
+  std::unique_ptr<client::WorkerPool::Attachment> drain_;  // in a pool
   bool started_ = false;
   int listener_ = 0;
 };

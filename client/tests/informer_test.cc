@@ -200,6 +200,43 @@ TEST_F(InformerTest, EventRecorderFoldsRepeatsIntoCount) {
   EXPECT_EQ(wait->metadata().name().rfind("local-vol-local-test-0.", 0), 0u);
 }
 
+TEST_F(InformerTest, RecordersSharingABroadcasterKeepTheirSourcesAndFold) {
+  FakeClock clock;
+  api::Node node;
+  node.mutable_metadata()->set_name("node-1");
+  node.mutable_metadata()->set_uid("node-1");
+  api::PersistentVolume pv;
+  pv.mutable_metadata()->set_name("local-pv-1");
+  pv.mutable_metadata()->set_uid("uid-pv");
+  {
+    EventBroadcaster events(&c(), &clock, 4);
+    EventRecorder kubelet(&events, "kubelet", "node-1");
+    EventRecorder provisioner(&events, "local-volume-provisioner-node-1");
+    for (int i = 0; i < 3; ++i) {
+      kubelet.Event(node, "Normal", "NodeReady", "Node node-1 status is now: NodeReady");
+      clock.Step(seconds(1));
+    }
+    provisioner.Event(pv, "Warning", "VolumeFailedDelete", "Error cleaning PV \"local-pv-1\"");
+    kubelet.Flush();
+  }
+  auto list = c().List(*api::KindOf("Event"), "default");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->items.size(), 2u);
+  for (const auto& i : list->items) {
+    const auto& e = static_cast<const api::Event&>(*i);
+    if (e.reason() == "NodeReady") {
+      EXPECT_EQ(e.count(), 3);
+      EXPECT_EQ(e.source().component(), "kubelet");
+      EXPECT_EQ(e.source().host(), "node-1");
+    } else {
+      EXPECT_EQ(e.reason(), "VolumeFailedDelete");
+      EXPECT_EQ(e.count(), 1);
+      EXPECT_EQ(e.source().component(), "local-volume-provisioner-node-1");
+      EXPECT_EQ(e.source().host(), "");
+    }
+  }
+}
+
 TEST_F(InformerTest, WaitForFollowsTheWatchUntilTheConditionHolds) {
   ASSERT_TRUE(c().Create(MakePod("a", "")).ok());
   std::thread writer([&] {

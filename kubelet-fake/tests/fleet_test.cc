@@ -1,6 +1,7 @@
 #include "kubelet-fake/fleet.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "kubelet-fake/admin.h"
 #include "kubelet-fake/tests/test_util.h"
@@ -176,6 +177,37 @@ TEST_F(FleetTest, PodWaitingForADiskStartsWhenTheDiskIsAdded) {
   WaitFor<api::Pod>("default", "db", RunningAndReady);
   EXPECT_EQ(fleet_->kubelet("node-1")->Mounts().at("default/db"),
             std::vector<std::string>{"/mnt/disks/vol2"});
+}
+
+int ThreadsOfThisProcess() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
+TEST_F(FleetTest, NodesCostNoThreadsOfTheirOwnAndGetTheirPodsFromTheSharedInformer) {
+  FleetOptions opts;
+  opts.nodes = 1;
+  StartFleet(opts);
+  int before = ThreadsOfThisProcess();
+  ASSERT_GT(before, 0);
+  for (int i = 2; i <= 21; ++i) {
+    ASSERT_TRUE(fleet_->AddNode("node-" + std::to_string(i)).ok()) << i;
+  }
+  // Twenty running kubelets and provisioners, and not one thread more.
+  EXPECT_EQ(ThreadsOfThisProcess(), before);
+  EXPECT_TRUE(fleet_->NodeRunning("node-21"));
+  auto disk = fleet_->AddDisk("node-21");
+  ASSERT_TRUE(disk.ok()) << disk.status().ToString();
+  MakeBoundClaim("data", "pv-21", "/mnt/disks/vol1", "node-21");
+  MakePod("db", "node-21", "data");
+  WaitFor<api::Pod>("default", "db", RunningAndReady);
+  EXPECT_EQ(fleet_->kubelet("node-21")->Mounts().at("default/db"),
+            std::vector<std::string>{"/mnt/disks/vol1"});
+  EXPECT_TRUE(fleet_->kubelet("node-20")->Mounts().empty());
 }
 
 TEST_F(FleetTest, RestartAdoptsTheNodesAsTheyWere) {

@@ -36,13 +36,20 @@ void EventBroadcaster::Record(Pending p) {
   Writer* w = writers_[h % writers_.size()].get();
   std::lock_guard<std::mutex> l(w->mu);
   w->queue.push_back(std::move(p));
+  ++w->recorded;
   w->cv.notify_all();
 }
 
 void EventBroadcaster::Flush() {
+  std::vector<uint64_t> targets;
   for (auto& w : writers_) {
+    std::lock_guard<std::mutex> l(w->mu);
+    targets.push_back(w->recorded);
+  }
+  for (size_t i = 0; i < writers_.size(); ++i) {
+    Writer* w = writers_[i].get();
     std::unique_lock<std::mutex> l(w->mu);
-    w->cv.wait(l, [&] { return w->queue.empty() && !w->writing; });
+    w->cv.wait(l, [&] { return w->written >= targets[i]; });
   }
 }
 
@@ -53,11 +60,10 @@ void EventBroadcaster::Run(Writer* w) {
     if (w->queue.empty()) return;
     Pending p = std::move(w->queue.front());
     w->queue.pop_front();
-    w->writing = true;
     l.unlock();
     Write(w, p);
     l.lock();
-    w->writing = false;
+    ++w->written;
     w->cv.notify_all();
   }
 }

@@ -36,7 +36,8 @@ class EventBroadcaster {
   EventBroadcaster(const EventBroadcaster&) = delete;
   EventBroadcaster& operator=(const EventBroadcaster&) = delete;
 
-  // Blocks until every event queued so far is written.
+  // Blocks until every event recorded before the call is written (not those recorded
+  // meanwhile: a node that stops does not wait for the rest of the fleet's events).
   void Flush();
   Clock* clock() const { return clock_; }
 
@@ -59,7 +60,8 @@ class EventBroadcaster {
     std::mutex mu;
     std::condition_variable cv;
     std::deque<Pending> queue;
-    bool writing = false;
+    uint64_t recorded = 0;  // events queued so far
+    uint64_t written = 0;   // of those, written (or given up on)
     bool stop = false;
     std::map<std::string, Folded> folded;  // by correlation key; this writer's thread only
     std::thread thread;

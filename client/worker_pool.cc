@@ -42,7 +42,7 @@ struct WorkerPool::Strand {
 struct WorkerPool::Core {
   std::mutex mu;
   std::condition_variable ready_cv;     // workers wait for runnable strands
-  std::condition_variable detached_cv;  // Detach waits for a running strand
+  std::condition_variable idle_cv;  // a strand stopped running (Detach, DrainAndDetach wait)
   std::deque<std::shared_ptr<Strand>> runnable;
   bool stop = false;
 
@@ -64,7 +64,7 @@ struct WorkerPool::Core {
     std::unique_lock<std::mutex> l(mu);
     for (;;) {
       ready_cv.wait(l, [&] { return stop || !runnable.empty(); });
-      if (runnable.empty()) return;
+      if (stop) return;
       std::shared_ptr<Strand> s = std::move(runnable.front());
       runnable.pop_front();
       s->scheduled = false;
@@ -80,12 +80,11 @@ struct WorkerPool::Core {
       }
       l.lock();
       s->running = false;
-      if (s->detached) {
-        detached_cv.notify_all();
-      } else if (n == kBatch || s->again) {
+      if (!s->detached && (n == kBatch || s->again)) {
         s->scheduled = true;
         runnable.push_back(std::move(s));
       }
+      idle_cv.notify_all();
     }
   }
 };
@@ -104,6 +103,7 @@ WorkerPool::~WorkerPool() {
     core_->stop = true;
   }
   core_->ready_cv.notify_all();
+  core_->idle_cv.notify_all();
   for (auto& t : threads_) t.join();
 }
 
@@ -130,10 +130,25 @@ void WorkerPool::Attachment::Detach() {
   {
     std::unique_lock<std::mutex> l(core_->mu);
     strand_->detached = true;
-    core_->detached_cv.wait(l, [&] { return !strand_->running; });
+    core_->idle_cv.wait(l, [&] { return !strand_->running; });
   }
   strand_.reset();
   core_.reset();
+}
+
+void WorkerPool::Attachment::DrainAndDetach() {
+  if (!strand_) return;
+  {
+    // A shut-down queue takes no new keys, so it only empties. Its ShutDown made the
+    // strand ready; a worker that finds it empty leaves it idle. (The queue's lock is
+    // taken under the pool's here, never the other way round.)
+    std::unique_lock<std::mutex> l(core_->mu);
+    core_->idle_cv.wait(l, [&] {
+      return core_->stop ||
+             (!strand_->running && !strand_->scheduled && strand_->queue->Len() == 0);
+    });
+  }
+  Detach();
 }
 
 }  // namespace lpv::client

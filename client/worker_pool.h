@@ -38,7 +38,8 @@ class WorkerPool {
  public:
   // `threads` workers, named `name` (15 characters at most show).
   WorkerPool(const std::string& name, int threads);
-  // Joins the workers. Every attachment must be detached first.
+  // Joins the workers once they finish the keys in hand; queues still attached are drained
+  // no further. Detach them first.
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -49,6 +50,9 @@ class WorkerPool {
     // After it returns, `sync` is not running for this queue and never runs again; keys
     // still queued stay there. Must not be called from that `sync`.
     void Detach();
+    // For a queue that was ShutDown: processes the keys still queued, as a dedicated
+    // worker drains its queue before it exits (RunWorker), then detaches.
+    void DrainAndDetach();
 
    private:
     friend class WorkerPool;

@@ -126,9 +126,15 @@ Status Fleet::Init() {
   }
   Status s = StartNodesLocked(fresh, options_.disks_per_node);
   if (!s.ok()) {
-    // A node that could not be built has no parts: not a node.
+    // A node that could not be built has no parts: not a node. Its directory goes too, or
+    // the next start would adopt it half made.
     nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(),
-                                [](const auto& n) { return !n->kubelet; }),
+                                [this](const auto& n) {
+                                  if (n->kubelet) return false;
+                                  std::error_code rm_ec;
+                                  fs::remove_all(NodeRoot(n->name), rm_ec);
+                                  return true;
+                                }),
                  nodes_.end());
   }
   return s;

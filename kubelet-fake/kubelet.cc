@@ -215,7 +215,7 @@ void FakeKubelet::Stop() {
   }
   queue->ShutDown();
   if (drain_) {
-    drain_->Detach();
+    drain_->DrainAndDetach();  // what is queued still runs, as a dedicated worker's would
     drain_.reset();
   } else {
     worker_.join();

@@ -1,6 +1,8 @@
 #include "scheduler/assume_cache.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "api/scheme.h"
 #include "pvcontroller/pv_helpers.h"
@@ -13,9 +15,21 @@ constexpr char kHostnameLabel[] = "kubernetes.io/hostname";
 
 AssumeCache::AssumeCache(std::string description) : description_(std::move(description)) {}
 
-void AssumeCache::AddIndex(const std::string& name, client::IndexFunc fn) {
+void AssumeCache::AddIndex(const std::string& name, client::IndexFunc fn, bool list_values) {
   std::lock_guard<std::mutex> l(mu_);
   index_funcs_[name] = std::move(fn);
+  if (list_values) listed_values_[name];
+}
+
+void AssumeCache::VisitIndexValues(const std::string& name, const std::string& prefix,
+                                   const std::function<void(const std::string&)>& fn) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto listed = listed_values_.find(name);
+  if (listed == listed_values_.end()) return;
+  for (auto it = listed->second.lower_bound(prefix);
+       it != listed->second.end() && it->compare(0, prefix.size(), prefix) == 0; ++it) {
+    fn(*it);
+  }
 }
 
 void AssumeCache::Attach(client::Informer* informer) {
@@ -37,14 +51,20 @@ int64_t AssumeCache::Version(const google::protobuf::Message& obj) {
 void AssumeCache::IndexLocked(const std::string& key, const ObjectRef& obj, bool add) {
   for (const auto& [name, fn] : index_funcs_) {
     auto& index = indexes_[name];
+    auto listed = listed_values_.find(name);
     for (const auto& value : fn(*obj)) {
       if (add) {
-        index[value][key] = obj;
+        auto& bucket = index[value];
+        if (bucket.empty() && listed != listed_values_.end()) listed->second.insert(value);
+        bucket[key] = obj;
       } else {
         auto it = index.find(value);
         if (it == index.end()) continue;
         it->second.erase(key);
-        if (it->second.empty()) index.erase(it);
+        if (it->second.empty()) {
+          index.erase(it);
+          if (listed != listed_values_.end()) listed->second.erase(value);
+        }
       }
     }
   }
@@ -214,6 +234,19 @@ PVAssumeCache::PVAssumeCache() : AssumeCache("v1.PersistentVolume") {
     }
     return out;
   });
+  AddIndex(
+      kFreeClassHostIndex,
+      [](const google::protobuf::Message& m) {
+        const auto& pv = static_cast<const api::PersistentVolume&>(m);
+        if (pv.spec().has_claim_ref()) return std::vector<std::string>{};
+        std::string cls = pvcontroller::GetPersistentVolumeClass(pv);
+        auto hosts = PinnedHostnames(pv);
+        if (hosts.empty()) return std::vector<std::string>{ClassHostKey(cls, kAnyHost)};
+        std::vector<std::string> out;
+        for (const auto& h : hosts) out.push_back(ClassHostKey(cls, h));
+        return out;
+      },
+      /*list_values=*/true);
   AddIndex(kClaimIndex, [](const google::protobuf::Message& m) {
     const auto& pv = static_cast<const api::PersistentVolume&>(m);
     if (!pv.spec().has_claim_ref()) return std::vector<std::string>{};
@@ -236,15 +269,32 @@ std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListPVs
 }
 
 std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListCandidatePVs(
-    const std::string& storage_class, const std::string& hostname) const {
-  auto out = Typed<api::PersistentVolume>(
-      ByIndex(kClassHostIndex, ClassHostKey(storage_class, kAnyHost)));
-  if (!hostname.empty()) {
-    auto pinned = Typed<api::PersistentVolume>(
-        ByIndex(kClassHostIndex, ClassHostKey(storage_class, hostname)));
-    out.insert(out.end(), pinned.begin(), pinned.end());
-  }
-  return out;
+    const std::string& storage_class, const std::string& hostname, bool free_only) const {
+  const char* index = free_only ? kFreeClassHostIndex : kClassHostIndex;
+  auto out = Typed<api::PersistentVolume>(ByIndex(index, ClassHostKey(storage_class, kAnyHost)));
+  if (hostname.empty()) return out;
+  auto pinned = Typed<api::PersistentVolume>(ByIndex(index, ClassHostKey(storage_class, hostname)));
+  if (out.empty()) return pinned;
+  // Each bucket is in key (= name) order: merge them.
+  std::vector<std::shared_ptr<const api::PersistentVolume>> merged;
+  merged.reserve(out.size() + pinned.size());
+  std::merge(out.begin(), out.end(), pinned.begin(), pinned.end(), std::back_inserter(merged),
+             [](const auto& a, const auto& b) { return a->metadata().name() < b->metadata().name(); });
+  return merged;
+}
+
+std::optional<std::set<std::string>> PVAssumeCache::HostsWithFreePVs(
+    const std::string& storage_class) const {
+  std::string prefix = ClassHostKey(storage_class, "");
+  std::set<std::string> hosts;
+  bool anywhere = false;
+  VisitIndexValues(kFreeClassHostIndex, prefix, [&](const std::string& value) {
+    std::string_view host = std::string_view(value).substr(prefix.size());
+    if (host == kAnyHost) anywhere = true;
+    if (!anywhere) hosts.emplace_hint(hosts.end(), host);  // values come in order
+  });
+  if (anywhere) return std::nullopt;
+  return hosts;
 }
 
 std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListPVsForClaim(

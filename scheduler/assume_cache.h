@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -46,8 +47,9 @@ class AssumeCache {
   AssumeCache(const AssumeCache&) = delete;
   AssumeCache& operator=(const AssumeCache&) = delete;
 
-  // An index over the latest objects; add before the first object.
-  void AddIndex(const std::string& name, client::IndexFunc fn);
+  // An index over the latest objects; add before the first object. `list_values`: keep
+  // the index's values in order too, for IndexValues.
+  void AddIndex(const std::string& name, client::IndexFunc fn, bool list_values = false);
   // Feeds the cache from `informer`'s events (call before the informer starts).
   void Attach(client::Informer* informer);
 
@@ -69,6 +71,10 @@ class AssumeCache {
   // The latest objects whose index `name` yields `value`, in key order.
   std::vector<ObjectRef> ByIndex(const std::string& name, const std::string& value) const;
   size_t Size() const;
+  // Calls `fn` with each value of a `list_values` index that starts with `prefix` and has
+  // an object, in order (under the cache's lock: `fn` must not call back into the cache).
+  void VisitIndexValues(const std::string& name, const std::string& prefix,
+                        const std::function<void(const std::string&)>& fn) const;
 
  private:
   struct ObjInfo {
@@ -88,6 +94,8 @@ class AssumeCache {
   // index name -> value -> key -> the latest object (kept here so a lookup is one find)
   std::map<std::string, std::unordered_map<std::string, std::map<std::string, ObjectRef>>>
       indexes_;
+  // list_values index name -> its values that have objects
+  std::map<std::string, std::set<std::string>> listed_values_;
 };
 
 // The PV assume cache. Its indexes let FindPodVolumes look only at the PVs that can serve a
@@ -105,10 +113,16 @@ class PVAssumeCache : public AssumeCache {
       const std::string& storage_class) const;
   // The PVs of the class that may be usable on a node whose kubernetes.io/hostname label is
   // `hostname` ("" = the node has none): those pinned to that hostname and those whose node
-  // affinity the index cannot reduce to hostnames. Candidates, not matches: the caller still
-  // checks the node affinity.
+  // affinity the index cannot reduce to hostnames; `free_only`: of those, the ones without
+  // a claimRef. By name. Candidates, not matches: the caller still checks the node
+  // affinity.
   std::vector<std::shared_ptr<const api::PersistentVolume>> ListCandidatePVs(
-      const std::string& storage_class, const std::string& hostname) const;
+      const std::string& storage_class, const std::string& hostname,
+      bool free_only = false) const;
+  // The hostnames of the nodes that have a free PV of the class (no claimRef, in the
+  // latest objects: a PV AssumePodVolumes took is no longer free); nullopt when a free PV
+  // of the class is not pinned to hostnames (it may be usable on any node).
+  std::optional<std::set<std::string>> HostsWithFreePVs(const std::string& storage_class) const;
   // The PVs whose claimRef names namespace/name (bound or pre-bound to that claim).
   std::vector<std::shared_ptr<const api::PersistentVolume>> ListPVsForClaim(
       const std::string& claim_key) const;
@@ -121,6 +135,8 @@ class PVAssumeCache : public AssumeCache {
   static constexpr char kClassHostIndex[] = "class-host";
   static constexpr char kClassIndex[] = "class";
   static constexpr char kClaimIndex[] = "claim";
+  // kClassHostIndex of the PVs without a claimRef, with its values listed.
+  static constexpr char kFreeClassHostIndex[] = "free-class-host";
   // The host part of kClassHostIndex for PVs usable on any node.
   static constexpr char kAnyHost[] = "*";
   static std::string ClassHostKey(const std::string& storage_class, const std::string& host);

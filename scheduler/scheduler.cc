@@ -644,8 +644,8 @@ bool Scheduler::scheduleOne() {
     find_nodes_that_pass_filters(eligible);
     if (filter_error) return true;
     if (!feasible.empty() && eligible.size() < nodes.size()) {
-      attempt.omitted["not evaluated (VolumeBinding PreFilter: the pod's bound or pre-bound "
-                      "local PVs are on other nodes)"] +=
+      attempt.omitted["not evaluated (VolumeBinding PreFilter: the local PVs the pod's claims "
+                      "are bound to, or could bind, are on other nodes)"] +=
           static_cast<int>(nodes.size() - eligible.size());
     }
   }
@@ -758,7 +758,7 @@ bool Scheduler::assumeAndBindVolumes(api::Pod* assumed, const std::string& host,
     }
     attempt.steps.push_back("  -> on the volume binder bind queue (volumeBinderBindQueue)");
     attempt.outcome = "waiting for bindVolumesWorker to run BindPodVolumes";
-    explain_.Record(key, attempt);
+    explain_.Record(key, std::move(attempt));  // the cycle ends here
     auto work = std::make_shared<BindWork>();
     work->assumed = *assumed;
     work->qi = std::move(qi);
@@ -800,7 +800,7 @@ bool Scheduler::assumeAndBindVolumes(api::Pod* assumed, const std::string& host,
   attempt.requeue = "parked until one of its claims or PVs changes (bind timeout " +
                     FormatDuration(options_.bind_timeout) + "); the pod keeps its place on " +
                     host;
-  explain_.Record(key, attempt);
+  explain_.Record(key, std::move(attempt));  // the cycle ends here
   queue_.AddWaitingForVolumes(std::move(qi), cycle);
   return false;
 }
@@ -831,7 +831,7 @@ void Scheduler::BindPod(const api::Pod& assumed, const std::string& host, Queued
                           ": spec.nodeName set, PodScheduled=True");
   attempt.outcome = "Normal Scheduled: " + message;
   // Recorded before the event is written: whoever sees the event finds the record.
-  explain_.Record(key, attempt);
+  explain_.Record(key, std::move(attempt));
   recorder_.Event(assumed, "Normal", "Scheduled", message);
   EndVolumeWait(key);
   binder_.DeletePodBindings(key);
@@ -1010,7 +1010,7 @@ void Scheduler::HandleSchedulingFailure(QueuedPodInfo qi, int64_t cycle, const s
   if (attempt) {
     attempt->outcome = outcome;
     attempt->requeue = requeue;
-    explain_.Record(key, *attempt);
+    explain_.Record(key, std::move(*attempt));
   } else {
     explain_.SetOutcome(key, cycle, outcome);
     explain_.SetRequeue(key, cycle, requeue);

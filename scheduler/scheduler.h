@@ -178,7 +178,7 @@ class Scheduler {
   // ---- failures
   enum class Requeue { Unschedulable, Backoff };
   // Records the failure (PodScheduled condition, FailedScheduling event, explain) and
-  // requeues the pod.
+  // requeues the pod. *attempt (may be null) is moved into the explain record.
   void HandleSchedulingFailure(QueuedPodInfo qi, int64_t cycle, const std::string& reason,
                                const std::string& message, Requeue how,
                                SchedulingAttempt* attempt);

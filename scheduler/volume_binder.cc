@@ -171,6 +171,22 @@ std::optional<std::set<std::string>> SchedulerVolumeBinder::NarrowByPreBoundVolu
   return eligible;
 }
 
+std::optional<std::set<std::string>> SchedulerVolumeBinder::NarrowByFreeVolumes(
+    const PodVolumeClaims& claims, std::optional<std::set<std::string>> eligible) const {
+  for (const auto& claim : claims.unbound_delay_binding) {
+    if (claims.prebound.count(pvcontroller::ClaimToClaimKey(*claim))) continue;
+    std::string cls = pvcontroller::GetPersistentVolumeClaimClass(*claim);
+    auto sc = classes_ ? classes_(cls) : nullptr;
+    if (!sc || (!sc->provisioner().empty() &&
+                sc->provisioner() != pvcontroller::kNotSupportedProvisioner)) {
+      continue;
+    }
+    auto hosts = pv_cache_.HostsWithFreePVs(cls);
+    if (hosts) IntersectInto(&eligible, std::move(*hosts));
+  }
+  return eligible;
+}
+
 Result<PodVolumeClaims> SchedulerVolumeBinder::GetPodVolumes(const api::Pod& pod) const {
   PodVolumeClaims out;
   for (const auto& key : PodClaimKeys(pod)) {
@@ -241,12 +257,14 @@ std::vector<VolumePtr> SchedulerVolumeBinder::PreBoundVolumes(
 }
 
 std::vector<VolumePtr> SchedulerVolumeBinder::CandidateVolumes(
-    const api::PersistentVolumeClaim& claim, const std::string& hostname) const {
+    const api::PersistentVolumeClaim& claim, const std::string& hostname,
+    bool free_only) const {
   std::string cls = pvcontroller::GetPersistentVolumeClaimClass(claim);
-  std::vector<VolumePtr> out = pv_cache_.ListCandidatePVs(cls, hostname);
+  std::vector<VolumePtr> out = pv_cache_.ListCandidatePVs(cls, hostname, free_only);
   // A PV pre-bound to the claim decides wherever it is (FindMatchingVolume returns it, or
   // nothing when its node affinity excludes the node), as with Kubernetes' ListPVs(class).
   auto pre = PreBoundVolumes(claim);
+  if (pre.empty()) return out;  // already by name
   out.insert(out.end(), pre.begin(), pre.end());
   // The first among equally small volumes wins: make that the first by name.
   std::sort(out.begin(), out.end(), [](const VolumePtr& a, const VolumePtr& b) {
@@ -274,7 +292,7 @@ Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
   for (const auto& pvc : claims) {
     auto pre = pod_claims.prebound.find(pvcontroller::ClaimToClaimKey(*pvc));
     auto pv = pvcontroller::FindMatchingVolume(
-        *pvc, pre != pod_claims.prebound.end() ? pre->second : CandidateVolumes(*pvc, hostname),
+        *pvc, pre != pod_claims.prebound.end() ? pre->second : CandidateVolumes(*pvc, hostname, true),
         &node, chosen, /*delay_binding=*/true);
     if (!pv.ok()) return pv.status();
     if (!*pv) {
@@ -477,7 +495,7 @@ std::vector<std::string> SchedulerVolumeBinder::ExplainNoMatch(
   std::vector<std::string> out;
   std::string cls = pvcontroller::GetPersistentVolumeClaimClass(claim);
   std::string hostname = HostnameOf(node);
-  auto candidates = CandidateVolumes(claim, hostname);
+  auto candidates = CandidateVolumes(claim, hostname, /*free_only=*/false);
   if (candidates.empty()) {
     out.push_back("no PersistentVolume of class \"" + cls + "\" on " + node.metadata().name());
     return out;

@@ -172,6 +172,14 @@ class SchedulerVolumeBinder {
   // nullopt for every node) and returns it.
   std::optional<std::set<std::string>> NarrowByPreBoundVolumes(
       const PodVolumeClaims& claims, std::optional<std::set<std::string>> eligible) const;
+  // lpv's extension for the other unbound delayed claims: when the class cannot provision,
+  // FindMatchingVolume can only pick a free PV of the class (no claimRef), so only the
+  // nodes such PVs are pinned to can hold the claim (none pinned that simply: any node).
+  // The assume cache indexes free PVs by class and hostname, so a cycle costs the nodes
+  // with a free disk, not the cluster's. Hostnames are taken as node names, as
+  // GetEligibleNodes does. Narrows `eligible` and returns it.
+  std::optional<std::set<std::string>> NarrowByFreeVolumes(
+      const PodVolumeClaims& claims, std::optional<std::set<std::string>> eligible) const;
   // GetLocalPersistentVolumeNodeNames: the union over the PV's node selector terms of the
   // intersection of each term's kubernetes.io/hostname "In" values.
   static std::set<std::string> GetLocalPersistentVolumeNodeNames(const api::PersistentVolume& pv);
@@ -222,9 +230,11 @@ class SchedulerVolumeBinder {
   // checkVolumeProvisions.
   Result<bool> CheckVolumeProvisions(const std::vector<ClaimPtr>& claims, const api::Node& node,
                                      std::vector<ClaimPtr>* provisions) const;
-  // The candidate PVs of the claim's class on a node (see the class comment).
+  // The candidate PVs of the claim's class on a node (see the class comment), by name.
+  // `free_only`: only those FindMatchingVolume could pick, free or pre-bound to the claim
+  // (it skips a PV bound to another claim first thing); the others matter to explain only.
   std::vector<VolumePtr> CandidateVolumes(const api::PersistentVolumeClaim& claim,
-                                          const std::string& hostname) const;
+                                          const std::string& hostname, bool free_only) const;
   // The PVs of the claim's class whose claimRef names it, by name.
   std::vector<VolumePtr> PreBoundVolumes(const api::PersistentVolumeClaim& claim) const;
   void RevertAssumedPVs(const std::vector<BindingInfo>& bindings);

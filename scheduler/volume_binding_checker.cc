@@ -27,8 +27,9 @@ VolumeBindingChecker::PreFilterResult VolumeBindingChecker::PreFilter(const api:
   }
   // An empty set (bound PVs on different nodes) is not a rejection here: the scheduler
   // then filters every node, so the pod's event names each node's reason (see scheduler.cc).
-  out.node_names =
-      binder_->NarrowByPreBoundVolumes(*claims, binder_->GetEligibleNodes(claims->bound));
+  out.node_names = binder_->NarrowByFreeVolumes(
+      *claims,
+      binder_->NarrowByPreBoundVolumes(*claims, binder_->GetEligibleNodes(claims->bound)));
   out.claims = std::move(*claims);
   return out;
 }

@@ -9,7 +9,9 @@
 // Immediate class ("pod has unbound immediate PersistentVolumeClaims"): the PV controller
 // binds those, and the pod waits for it. It also narrows the nodes to those the pod's
 // bound local PVs allow (GetEligibleNodes, Kubernetes 1.25+), so a pod whose claims are bound
-// to a PV on one node is filtered on that node alone, not on all of them.
+// to a PV on one node is filtered on that node alone, not on all of them; lpv narrows them
+// further to the nodes of the PVs its unbound claims could take (pre-bound or free, when
+// the class cannot provision: NarrowByPreBoundVolumes, NarrowByFreeVolumes).
 //
 // Thread-safety: as SchedulerVolumeBinder.
 #pragma once

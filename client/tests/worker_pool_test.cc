@@ -109,41 +109,115 @@ TEST(WorkerPoolTest, AFailedSyncIsRetriedAfterTheQueuesBackoffOnTheClock) {
   EXPECT_EQ(queue->NumRequeues("a"), 0);  // forgotten once it succeeded
 }
 
+// A gate a sync can wait at, on a condition.
+class Gate {
+ public:
+  void Open() {
+    std::lock_guard<std::mutex> l(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  bool Wait() {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, seconds(10), [&] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+TEST(WorkerPoolTest, AQueueBusyOnOneThreadIsNotTakenByAnotherWhileOtherQueuesProceed) {
+  FakeClock clock;
+  WorkerPool pool("test-pool", 2);
+  auto a = std::make_shared<WorkQueue>(&clock);
+  auto b = std::make_shared<WorkQueue>(&clock);
+  Gate a1_started, release_a1;
+  std::atomic<bool> a2_started{false};
+  Tally tally;
+  auto attached_a = pool.Attach(a, [&](const std::string& key) {
+    if (key == "a1") {
+      a1_started.Open();
+      release_a1.Wait();
+    } else {
+      a2_started = true;
+    }
+    tally.Note(key);
+    return true;
+  });
+  auto attached_b = pool.Attach(b, [&](const std::string& key) {
+    tally.Note(key);
+    return true;
+  });
+  a->Add("a1");
+  ASSERT_TRUE(a1_started.Wait());
+  a->Add("a2");  // a's strand is busy: the free thread must not take it
+  for (int i = 0; i < 20; ++i) b->Add("b" + std::to_string(i));
+  ASSERT_TRUE(tally.WaitForTotal(20));  // the other thread did b's keys meanwhile
+  EXPECT_EQ(tally.Seen("b19"), 1);
+  EXPECT_FALSE(a2_started.load());
+  release_a1.Open();
+  ASSERT_TRUE(tally.WaitForTotal(22));
+  EXPECT_EQ(tally.Seen("a2"), 1);
+}
+
 TEST(WorkerPoolTest, DetachWaitsForTheRunningSyncAndLeavesLaterKeysQueued) {
   FakeClock clock;
   WorkerPool pool("test-pool", 2);
   auto queue = std::make_shared<WorkQueue>(&clock);
-  std::mutex mu;
-  std::condition_variable cv;
-  bool started = false, release = false;
+  Gate started, detaching;
   std::atomic<bool> finished{false};
+  std::atomic<bool> detach_returned{false};
+  std::atomic<bool> returned_before_finish{false};
   auto attached = pool.Attach(queue, [&](const std::string&) {
-    std::unique_lock<std::mutex> l(mu);
-    started = true;
-    cv.notify_all();
-    cv.wait(l, [&] { return release; });
+    started.Open();
+    // Hold on until the other thread is about to Detach; a Detach that did not wait
+    // would then usually return while this sync still runs.
+    detaching.Wait();
+    for (int i = 0; i < 1000 && !detach_returned; ++i) std::this_thread::yield();
+    if (detach_returned) returned_before_finish = true;
     finished = true;
     return true;
   });
   queue->Add("a");
-  {
-    std::unique_lock<std::mutex> l(mu);
-    ASSERT_TRUE(cv.wait_for(l, seconds(10), [&] { return started; }));
-  }
-  std::atomic<bool> finished_at_detach{false};
+  ASSERT_TRUE(started.Wait());
   std::thread detacher([&] {
+    detaching.Open();
     attached->Detach();
-    finished_at_detach = finished.load();
+    detach_returned = true;
   });
-  {
-    std::lock_guard<std::mutex> l(mu);
-    release = true;
-  }
-  cv.notify_all();
   detacher.join();
-  EXPECT_TRUE(finished_at_detach.load());
+  EXPECT_TRUE(finished.load());
+  EXPECT_FALSE(returned_before_finish.load());
   queue->Add("b");
   EXPECT_EQ(queue->Len(), 1u);  // nobody drains a detached queue
+}
+
+TEST(WorkerPoolTest, DrainAndDetachProcessesWhatAShutDownQueueStillHolds) {
+  FakeClock clock;
+  WorkerPool pool("test-pool", 1);
+  auto queue = std::make_shared<WorkQueue>(&clock);
+  Gate first_started, release_first;
+  Tally tally;
+  auto attached = pool.Attach(queue, [&](const std::string& key) {
+    if (key == "k0") {
+      first_started.Open();
+      release_first.Wait();
+    }
+    tally.Note(key);
+    return true;
+  });
+  queue->Add("k0");
+  ASSERT_TRUE(first_started.Wait());
+  for (int i = 1; i < 5; ++i) queue->Add("k" + std::to_string(i));
+  queue->ShutDown();
+  queue->Add("late");  // a shut-down queue takes no more keys
+  release_first.Open();
+  attached->DrainAndDetach();
+  EXPECT_EQ(tally.Seen("k4"), 1);
+  EXPECT_EQ(tally.Seen("late"), 0);
+  EXPECT_EQ(queue->Len(), 0u);
 }
 
 TEST(WorkerPoolTest, KeysQueuedBeforeTheAttachAreProcessed) {

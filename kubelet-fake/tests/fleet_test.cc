@@ -210,6 +210,24 @@ TEST_F(FleetTest, NodesCostNoThreadsOfTheirOwnAndGetTheirPodsFromTheSharedInform
   EXPECT_TRUE(fleet_->kubelet("node-20")->Mounts().empty());
 }
 
+TEST_F(FleetTest, APodBoundWhileItsNodeIsDownRunsWhenTheNodeStarts) {
+  FleetOptions opts;
+  opts.nodes = 2;
+  StartFleet(opts);
+  ASSERT_TRUE(fleet_->StopNode("node-1").ok());
+  MakeBoundClaim("data", "pv-1", "/mnt/disks/vol1", "node-1");
+  MakePod("db", "node-1", "data");
+  // The shared informer routes the pod to node-1's kubelet, which is down: nothing mounts.
+  MakeBoundClaim("logs", "pv-2", "/mnt/disks/vol1", "node-2");
+  MakePod("web", "node-2", "logs");
+  WaitFor<api::Pod>("default", "web", RunningAndReady);  // the routing works meanwhile
+  EXPECT_TRUE(fleet_->kubelet("node-1")->Mounts().empty());
+  ASSERT_TRUE(fleet_->StartNode("node-1").ok());
+  WaitFor<api::Pod>("default", "db", RunningAndReady);
+  EXPECT_EQ(fleet_->kubelet("node-1")->Mounts().at("default/db"),
+            std::vector<std::string>{"/mnt/disks/vol1"});
+}
+
 TEST_F(FleetTest, RestartAdoptsTheNodesAsTheyWere) {
   FleetOptions opts;
   opts.nodes = 2;

@@ -335,12 +335,43 @@ TEST(GetEligibleNodesTest, PreBoundPVsNarrowTheNodesUnlessTheClassProvisions) {
             (std::set<std::string>{"node-1"}));
   EXPECT_EQ(checker.PreFilter(MakePod("two", {"data", "logs"})).node_names,
             std::set<std::string>{});
-  // A claim without a pre-bound PV may take any node's free PV.
-  EXPECT_FALSE(checker.PreFilter(MakePod("free", {"free"})).node_names.has_value());
+  // A claim without a pre-bound PV may take a free PV: node-4 has the only one.
+  EXPECT_EQ(checker.PreFilter(MakePod("free", {"free"})).node_names,
+            (std::set<std::string>{"node-4"}));
   EXPECT_EQ(checker.PreFilter(MakePod("mixed", {"data", "free"})).node_names,
-            (std::set<std::string>{"node-1"}));
+            std::set<std::string>{});
   // A class with a provisioner could still make a PV on another node.
   EXPECT_FALSE(checker.PreFilter(MakePod("made", {"made"})).node_names.has_value());
+}
+
+TEST(GetEligibleNodesTest, FreePVsNarrowTheNodesOfAnUnboundClaimUntilTaken) {
+  BinderEnv env;
+  auto data = MakeClaim("data");
+  env.AddPV(MakeLocalPV("pv-a", "node-1"));
+  env.AddPV(MakeLocalPV("pv-b", "node-2"));
+  env.AddPV(MakeLocalPV("pv-c", "node-2"));
+  env.AddPV(MakeLocalPV("pv-other", "node-3", "100Gi", "other-class"));
+  env.AddPV(BoundPV(MakeLocalPV("pv-taken", "node-4"), MakeClaim("someone-else")));
+  env.AddPVC(data);
+  VolumeBindingChecker checker(&env.binder());
+  EXPECT_EQ(checker.PreFilter(MakePod("p", {"data"})).node_names,
+            (std::set<std::string>{"node-1", "node-2"}));
+  // An assumed PV is taken at once, long before its claimRef comes back through the watch.
+  auto taken = std::make_shared<api::PersistentVolume>(
+      BoundPV(MakeLocalPV("pv-a", "node-1"), MakeClaim("another")));
+  ASSERT_TRUE(env.binder().pv_cache().Assume(taken).ok());
+  EXPECT_EQ(checker.PreFilter(MakePod("p", {"data"})).node_names,
+            (std::set<std::string>{"node-2"}));
+  env.binder().pv_cache().Restore("pv-a");
+  EXPECT_EQ(checker.PreFilter(MakePod("p", {"data"})).node_names,
+            (std::set<std::string>{"node-1", "node-2"}));
+  // A free PV of the class that is not pinned to hostnames could serve any node.
+  api::PersistentVolume anywhere = MakeLocalPV("pv-zone", "node-9");
+  auto* expr = anywhere.mutable_spec()->mutable_node_affinity()->mutable_required()
+                   ->mutable_node_selector_terms(0)->mutable_match_expressions(0);
+  expr->set_key("topology.kubernetes.io/zone");
+  env.AddPV(anywhere);
+  EXPECT_FALSE(checker.PreFilter(MakePod("p", {"data"})).node_names.has_value());
 }
 
 TEST(GetEligibleNodesTest, TermsAreUnitedAndExpressionsIntersected) {

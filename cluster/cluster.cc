@@ -126,6 +126,7 @@ Status Cluster::StartControllers() {
   fo.disks_per_node = options_.disks_per_node;
   fo.disk_size = options_.disk_size;
   fo.kubelet.heartbeat_period = options_.node_status_update_frequency;
+  fo.kubelet.status_report_frequency = options_.node_status_report_frequency;
   fo.kubelet.lease_renew_interval = options_.node_lease_renew_interval;
   fo.node_lifecycle.grace_period = options_.node_monitor_grace_period;
   // The controller looks at least twice per grace period (Kubernetes: every 5 s of 40 s).

@@ -119,10 +119,14 @@ int main(int argc, char** argv) {
   server->add_option("--disks-per-node", sopts.disks_per_node, "local disks per node")
       ->default_val(1);
   server->add_option("--disk-size", sopts.disk_size, "size of each disk")->default_val("368Gi");
-  double heartbeat_s = 10, grace_s = 40;
+  double heartbeat_s = 10, grace_s = 40, report_s = 300;
   server->add_option("--node-status-update-frequency", heartbeat_s,
-                     "seconds between a kubelet's node status posts")
+                     "seconds between a kubelet's node status checks")
       ->default_val(10);
+  server->add_option("--node-status-report-frequency", report_s,
+                     "seconds between posts of a node status that did not change (0: every "
+                     "check); the node Lease is the heartbeat meanwhile")
+      ->default_val(300);
   server->add_option("--node-monitor-grace-period", grace_s,
                      "seconds of silence before a node is marked Unknown")
       ->default_val(40);
@@ -138,6 +142,8 @@ int main(int argc, char** argv) {
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(heartbeat_s));
     sopts.node_monitor_grace_period =
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(grace_s));
+    sopts.node_status_report_frequency =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(report_s));
     sopts.node_lease_renew_interval =
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(lease_s));
     sopts.data_dir = g.data_dir.empty() ? client::DefaultDataDir() : g.data_dir;

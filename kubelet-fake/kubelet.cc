@@ -113,6 +113,14 @@ Status WriteMarker(const std::string& dir, const api::Pod& pod, const std::strin
   return Status::OK();
 }
 
+// Node statuses equal but for their conditions' lastHeartbeatTime.
+bool SameButHeartbeats(api::NodeStatus a, api::NodeStatus b) {
+  for (auto* st : {&a, &b}) {
+    for (auto& c : *st->mutable_conditions()) c.clear_last_heartbeat_time();
+  }
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
 }  // namespace
 
 FakeKubelet::FakeKubelet(client::Client* client, KubeletOptions options)
@@ -374,11 +382,20 @@ Status FakeKubelet::PostNodeStatus(bool starting) {
     info->set_operating_system("linux");
     info->set_architecture("amd64");
 
+    // tryUpdateNodeStatus: nothing changed but the heartbeat, and the last report is
+    // recent enough: the Lease says the node is alive, the status is not rewritten.
+    if (!starting && changed_events.empty() &&
+        options_.status_report_frequency > Duration::zero() &&
+        clock_->Now() - last_status_report_ < options_.status_report_frequency &&
+        SameButHeartbeats(old, *st)) {
+      return Status::OK();
+    }
     auto written = client_->UpdateStatusTyped(node);
     if (!written.ok()) {
       if (written.status().IsConflict() && attempt < kConflictRetries) continue;
       return written.status();
     }
+    last_status_report_ = clock_->Now();
     node_uid_ = written->metadata().uid();
     if (starting) NodeEvent("Starting", "Starting kubelet.");
     for (const auto& ev : changed_events) {

@@ -68,6 +68,10 @@ struct KubeletOptions {
   // How often the node status (Ready's lastHeartbeatTime) is renewed
   // (the kubelet's nodeStatusUpdateFrequency).
   Duration heartbeat_period = std::chrono::seconds(10);
+  // The kubelet's nodeStatusReportFrequency: a status that did not change but for its
+  // heartbeat times is posted only this often (the Lease carries the heartbeat); zero posts
+  // it every heartbeat_period, as kubelets before node leases did.
+  Duration status_report_frequency = Duration::zero();
   // How often the node's Lease is renewed. The kubelet renews every quarter of
   // nodeLeaseDurationSeconds (40 s, written into the Lease); here the two are separate so
   // that a short interval does not need a zero-second lease duration.
@@ -161,6 +165,7 @@ class FakeKubelet {
   // Worker thread only.
   std::map<std::string, std::string> pod_ips_;  // by pod uid
   std::string node_uid_;                          // the Node's, for the Lease's owner
+  TimePoint last_status_report_{};                // when the status was last posted
 
   mutable std::mutex mounts_mu_;
   std::map<std::string, PodMounts> mounts_;  // by pod key

@@ -13,8 +13,9 @@ bool HasCondition(const api::Node& n, const std::string& type, const std::string
 
 // Scenario 4: the node of a pod's volume goes down.
 TEST_F(Scenario, APodWhoseNodeIsDownStaysPendingUntilTheNodeReturns) {
-  // Heartbeat times have one-second resolution: the grace period stays well above that.
-  StartServer({"--node-status-update-frequency", "0.25", "--node-monitor-grace-period", "2"});
+  // The node Lease is the heartbeat (node status is reported every 5 minutes when nothing
+  // changes); its renewTime has microseconds, so a short grace period works.
+  StartServer({"--node-lease-renew-interval", "0.25", "--node-monitor-grace-period", "2"});
   Must({"apply", "-f", Example("storageclass.yaml"), "-f", Example("statefulset.yaml")});
   WaitPodsReady({"local-test-0", "local-test-1", "local-test-2"});
   std::string node = Get("pods", "local-test-2")["spec"]["nodeName"];

@@ -97,6 +97,41 @@ TEST_F(KubeletTest, HeartbeatsRenewTheReadyCondition) {
   EXPECT_EQ(ready->last_transition_time(), registered);
 }
 
+TEST_F(KubeletTest, AnUnchangedStatusIsReportedEveryReportFrequencyWhileTheLeaseBeats) {
+  kubelet_->Stop();
+  KubeletOptions opts = kubelet_->options();
+  opts.status_report_frequency = std::chrono::seconds(60);
+  kubelet_ = std::make_unique<FakeKubelet>(&c(), opts);
+  ASSERT_TRUE(kubelet_->Start().ok());
+  std::string reported = Now();
+  // Each 10 s the status is checked, then the Lease renewed: one worker, keys in the order
+  // their tickers fire, so a renewed Lease means the check before it is done.
+  auto step_and_wait_for_lease = [&] {
+    clock_.Step(std::chrono::seconds(10));
+    std::string renewed = FormatRFC3339Micro(clock_.Now());
+    WaitFor<api::Lease>(kNodeLeaseNamespace, "node-1",
+                        [&](const api::Lease& l) { return l.spec().renew_time() == renewed; });
+  };
+  auto heartbeat = [&] {
+    return NodeCondition(*c().Get<api::Node>("", "node-1"), "Ready")->last_heartbeat_time();
+  };
+  for (int i = 0; i < 5; ++i) step_and_wait_for_lease();  // 50 s: nothing changed
+  EXPECT_EQ(heartbeat(), reported);
+  step_and_wait_for_lease();  // 60 s: reported again
+  EXPECT_EQ(heartbeat(), Now());
+  reported = Now();
+
+  // A change is posted at the next check, report due or not.
+  auto node = *c().Get<api::Node>("", "node-1");
+  for (auto& cond : *node.mutable_status()->mutable_conditions()) {
+    if (cond.type() == "Ready") cond.set_status("Unknown");
+  }
+  ASSERT_TRUE(c().UpdateStatusTyped(node).ok());
+  step_and_wait_for_lease();
+  EXPECT_EQ(heartbeat(), Now());
+  EXPECT_EQ(NodeCondition(*c().Get<api::Node>("", "node-1"), "Ready")->status(), "True");
+}
+
 TEST_F(KubeletTest, StoppedKubeletPostsNothing) {
   kubelet_->Stop();
   EXPECT_FALSE(kubelet_->running());

@@ -465,8 +465,11 @@ void SchedulingQueue::Activate(const std::string& key, const std::string& why) {
 void SchedulingQueue::MoveAllToActiveOrBackoffQueue(const std::string& event) {
   std::lock_guard<std::mutex> l(st_->mu);
   if (st_->closed) return;
+  // The unschedulable pods are in unschedulable_deadlines (with those waiting for
+  // volumes): a PV or claim event costs them, not every queued pod.
   std::vector<QueuedPodInfo> moving;
-  for (const auto& [key, e] : st_->entries) {
+  for (const auto& [deadline, key] : st_->unschedulable_deadlines) {
+    const auto& e = st_->entries.at(key);
     if (e.where == Where::Unschedulable) moving.push_back(e.info);
   }
   for (auto& info : moving) st_->MoveLocked(std::move(info), event);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "statefulset/stateful_set_utils.h"
 #include "statefulset/tests/sts_env.h"
@@ -512,6 +513,53 @@ TEST(StatefulSetTest, ClaimOfTheRemovedPodBlocksItsReturnUntilGone) {
   auto failed = env.client()->List(EventKind(), kNamespace, opts);
   ASSERT_TRUE(failed.ok());
   EXPECT_TRUE(failed->items.empty());
+}
+
+// An orphan pod's event reaches the set whose selector matches it, whether the selector
+// has matchLabels (the set is indexed by one of them) or only matchExpressions. The
+// controller's clock never moves, so no resync could sync the sets instead.
+TEST(StatefulSetTest, AnOrphanPodWakesTheSetsThatSelectItByLabelsOrExpressions) {
+  StatefulSetEnv env;
+  ASSERT_TRUE(env.ok());
+  auto make_set = [](const std::string& name, const api::LabelSelector& selector,
+                     const std::map<std::string, std::string>& labels) {
+    StatefulSet set = ArticleStatefulSet();
+    set.mutable_metadata()->set_name(name);
+    set.mutable_spec()->set_replicas(0);
+    *set.mutable_spec()->mutable_selector() = selector;
+    auto* tl = set.mutable_spec()->mutable_template_()->mutable_metadata()->mutable_labels();
+    tl->clear();
+    for (const auto& [k, v] : labels) (*tl)[k] = v;
+    return set;
+  };
+  api::LabelSelector by_labels;
+  (*by_labels.mutable_match_labels())["tier"] = "db";
+  (*by_labels.mutable_match_labels())["app"] = "a";
+  api::LabelSelector by_expressions;
+  auto* expr = by_expressions.add_match_expressions();
+  expr->set_key("role");
+  expr->set_operator_("In");
+  expr->add_values("cache");
+  env.CreateSet(make_set("a", by_labels, {{"app", "a"}, {"tier", "db"}}));
+  env.CreateSet(make_set("b", by_expressions, {{"role", "cache"}}));
+  env.WaitForStatus("a", 0, 0);
+  env.WaitForStatus("b", 0, 0);
+
+  auto orphan = [&](const std::string& name, const std::map<std::string, std::string>& labels) {
+    Pod pod;
+    pod.mutable_metadata()->set_name(name);
+    pod.mutable_metadata()->set_namespace_(kNamespace);
+    for (const auto& [k, v] : labels) (*pod.mutable_metadata()->mutable_labels())[k] = v;
+    auto* c = pod.mutable_spec()->add_containers();
+    c->set_name("c");
+    c->set_image("k8s.gcr.io/busybox");
+    ASSERT_TRUE(env.client()->CreateTyped(pod).ok()) << name;
+  };
+  // Each set adopts its member and, with 0 replicas, deletes it.
+  orphan("a-0", {{"app", "a"}, {"tier", "db"}, {"extra", "x"}});
+  orphan("b-0", {{"role", "cache"}});
+  env.WaitForGone(PodKind(), "a-0");
+  env.WaitForGone(PodKind(), "b-0");
 }
 
 TEST(StatefulSetTest, DependentsOfGoneOwnersAreCleanedUp) {

@@ -151,4 +151,29 @@ void WorkerPool::Attachment::DrainAndDetach() {
   Detach();
 }
 
+void QueueWorker::Start(std::shared_ptr<WorkQueue> queue, SyncFunc sync, WorkerPool* pool,
+                        const std::string& thread_name) {
+  queue_ = queue;
+  if (pool) {
+    attachment_ = pool->Attach(std::move(queue), std::move(sync));
+    return;
+  }
+  thread_ = std::thread([queue = std::move(queue), sync = std::move(sync)] {
+    RunWorker(*queue, sync);
+  });
+  SetThreadName(thread_, thread_name);
+}
+
+void QueueWorker::Stop() {
+  if (!queue_) return;
+  queue_->ShutDown();
+  if (attachment_) {
+    attachment_->DrainAndDetach();
+    attachment_.reset();
+  } else if (thread_.joinable()) {
+    thread_.join();
+  }
+  queue_.reset();
+}
+
 }  // namespace lpv::client

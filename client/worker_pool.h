@@ -73,4 +73,27 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
+// One component's worker: a dedicated thread running RunWorker, or, given a pool, a strand
+// of the pool. Either way the queue's keys are processed one at a time, and Stop lets the
+// keys still queued run before it returns.
+class QueueWorker {
+ public:
+  QueueWorker() = default;
+  ~QueueWorker() { Stop(); }
+  QueueWorker(const QueueWorker&) = delete;
+  QueueWorker& operator=(const QueueWorker&) = delete;
+
+  // `pool` null: a thread named `thread_name`.
+  void Start(std::shared_ptr<WorkQueue> queue, SyncFunc sync, WorkerPool* pool,
+             const std::string& thread_name);
+  // Shuts the queue down and waits until the worker has processed what it held.
+  // Idempotent.
+  void Stop();
+
+ private:
+  std::shared_ptr<WorkQueue> queue_;
+  std::thread thread_;
+  std::unique_ptr<WorkerPool::Attachment> attachment_;
+};
+
 }  // namespace lpv::client

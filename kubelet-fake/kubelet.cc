@@ -9,7 +9,6 @@
 
 #include "api/scheme.h"
 #include "api/selectors.h"
-#include "client/thread_name.h"
 #include "kubelet-fake/disks.h"
 
 namespace lpv::kubelet {
@@ -189,13 +188,8 @@ Status FakeKubelet::Start() {
     pods_ = own_pods_.get();
     own_pods_->Start();
   }
-  auto sync = [this](const std::string& key) { return Sync(key); };
-  if (options_.workers) {
-    drain_ = options_.workers->Attach(queue, sync);
-  } else {
-    worker_ = std::thread([queue, sync] { client::RunWorker(*queue, sync); });
-    client::SetThreadName(worker_, "kubelet");
-  }
+  worker_.Start(queue, [this](const std::string& key) { return Sync(key); }, options_.workers,
+                "kubelet");
   heartbeat_ = std::make_unique<Ticker>(clock_, options_.heartbeat_period,
                                         [queue] { queue->Add(kHeartbeatKey); });
   lease_ = std::make_unique<Ticker>(clock_, options_.lease_renew_interval,
@@ -216,18 +210,11 @@ void FakeKubelet::Stop() {
   heartbeat_.reset();
   lease_.reset();
   if (own_pods_) own_pods_->Stop();
-  std::shared_ptr<client::WorkQueue> queue;
   {
     std::lock_guard<std::mutex> ql(queue_mu_);
-    queue.swap(queue_);
+    queue_.reset();  // routed events stop here; the worker keeps its own reference
   }
-  queue->ShutDown();
-  if (drain_) {
-    drain_->DrainAndDetach();  // what is queued still runs, as a dedicated worker's would
-    drain_.reset();
-  } else {
-    worker_.join();
-  }
+  worker_.Stop();  // what is queued still runs, as before the node went down
   pods_ = nullptr;
   own_pods_.reset();
   recorder_.Flush();

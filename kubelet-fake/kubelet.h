@@ -156,8 +156,7 @@ class FakeKubelet {
   client::Informer* pods_ = nullptr;  // own_pods_ or the shared one, while running
   std::unique_ptr<Ticker> heartbeat_;
   std::unique_ptr<Ticker> lease_;
-  std::thread worker_;                                  // standalone
-  std::unique_ptr<client::WorkerPool::Attachment> drain_;  // in a pool
+  client::QueueWorker worker_;  // its own thread, or a strand of the fleet's pool
   mutable std::mutex queue_mu_;  // guards queue_ (Enqueue runs on informer threads)
   std::shared_ptr<client::WorkQueue> queue_;
 

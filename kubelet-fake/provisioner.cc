@@ -10,7 +10,6 @@
 
 #include "api/quantity.h"
 #include "api/scheme.h"
-#include "client/thread_name.h"
 #include "kubelet-fake/disks.h"
 
 namespace lpv::kubelet {
@@ -129,13 +128,8 @@ Status LocalProvisioner::Start() {
   volumes_->WaitForCacheSync(std::chrono::seconds(30));
   classes_->WaitForCacheSync(std::chrono::seconds(30));
 
-  auto sync = [this](const std::string&) { return Sync(); };
-  if (options_.workers) {
-    drain_ = options_.workers->Attach(queue, sync);
-  } else {
-    worker_ = std::thread([queue, sync] { client::RunWorker(*queue, sync); });
-    client::SetThreadName(worker_, "provisioner");
-  }
+  worker_.Start(queue, [this](const std::string&) { return Sync(); }, options_.workers,
+                "provisioner");
   if (options_.disks) listener_ = options_.disks->AddListener([this] { Resync(); });
   started_ = true;
   queue->Add(kSyncKey);
@@ -146,18 +140,11 @@ void LocalProvisioner::Stop() {
   if (!started_) return;
   started_ = false;
   if (options_.disks) options_.disks->RemoveListener(listener_);
-  std::shared_ptr<client::WorkQueue> queue;
   {
     std::lock_guard<std::mutex> l(queue_mu_);
-    queue.swap(queue_);
+    queue_.reset();  // Resync stops here; the worker keeps its own reference
   }
-  queue->ShutDown();
-  if (drain_) {
-    drain_->DrainAndDetach();  // what is queued still runs, as a dedicated worker's would
-    drain_.reset();
-  } else {
-    worker_.join();
-  }
+  worker_.Stop();  // what is queued still runs
   own_volumes_.reset();
   own_classes_.reset();
   volumes_ = nullptr;

@@ -136,8 +136,7 @@ class LocalProvisioner {
   client::Informer* classes_ = nullptr;
   std::mutex queue_mu_;  // guards queue_ (Resync runs on any thread)
   std::shared_ptr<client::WorkQueue> queue_;
-  std::thread worker_;                                  // standalone
-  std::unique_ptr<client::WorkerPool::Attachment> drain_;  // in a pool
+  client::QueueWorker worker_;  // its own thread, or a strand of the fleet's pool
   bool started_ = false;
   int listener_ = 0;
 };

@@ -57,8 +57,15 @@ std::string AggregateMessage(const FieldErrors& errs) {
 }
 
 // labels.NewRequirement with its field path prefix (empty: none, as field.ToPath()).
-FieldErrors RequirementErrors(const std::string& key, Op op, const std::vector<std::string>& values,
+// `Values`: a std::vector<std::string> or a proto's repeated string field, so a node
+// selector's expression is checked where it lies (the scheduler asks for every node).
+template <typename Values>
+FieldErrors RequirementErrors(const std::string& key, Op op, const Values& values,
                               const std::string& prefix) {
+  const size_t n = static_cast<size_t>(values.size());
+  auto listed = [&](bool nil) {
+    return GoStringSlice(std::vector<std::string>(values.begin(), values.end()), nil);
+  };
   auto child = [&](const std::string& name) { return prefix.empty() ? name : prefix + "." + name; };
   FieldErrors errs;
   if (auto msgs = IsQualifiedName(key); !msgs.empty()) {
@@ -70,16 +77,16 @@ FieldErrors RequirementErrors(const std::string& key, Op op, const std::vector<s
     case Op::NotIn:
       if (values.empty()) {
         errs.push_back(
-            FieldError::InvalidRaw(values_path, GoStringSlice(values, true),
+            FieldError::InvalidRaw(values_path, listed(true),
                                    "for 'in', 'notin' operators, values set can't be empty"));
       }
       break;
     case Op::Equals:
     case Op::DoubleEquals:
     case Op::NotEquals:
-      if (values.size() != 1) {
+      if (n != 1) {
         errs.push_back(
-            FieldError::InvalidRaw(values_path, GoStringSlice(values, values.empty()),
+            FieldError::InvalidRaw(values_path, listed(values.empty()),
                                    "exact-match compatibility requires one single value"));
       }
       break;
@@ -87,18 +94,18 @@ FieldErrors RequirementErrors(const std::string& key, Op op, const std::vector<s
     case Op::DoesNotExist:
       if (!values.empty()) {
         errs.push_back(
-            FieldError::InvalidRaw(values_path, GoStringSlice(values),
+            FieldError::InvalidRaw(values_path, listed(false),
                                    "values set must be empty for exists and does not exist"));
       }
       break;
     case Op::Gt:
     case Op::Lt:
-      if (values.size() != 1) {
+      if (n != 1) {
         errs.push_back(
-            FieldError::InvalidRaw(values_path, GoStringSlice(values, values.empty()),
+            FieldError::InvalidRaw(values_path, listed(values.empty()),
                                    "for 'Gt', 'Lt' operators, exactly one value is required"));
       }
-      for (size_t i = 0; i < values.size(); ++i) {
+      for (size_t i = 0; i < n; ++i) {
         int64_t unused;
         if (!ParseInt64(values[i], &unused)) {
           errs.push_back(
@@ -108,13 +115,44 @@ FieldErrors RequirementErrors(const std::string& key, Op op, const std::vector<s
       }
       break;
   }
-  for (size_t i = 0; i < values.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     if (auto msgs = IsValidLabelValue(values[i]); !msgs.empty()) {
       errs.push_back(FieldError::Invalid(values_path + "[" + std::to_string(i) + "][" + key + "]",
                                          values[i], Join(msgs, "; ")));
     }
   }
   return errs;
+}
+
+// Requirement.Matches; `Values` as in RequirementErrors.
+template <typename Values>
+bool RequirementMatches(const std::string& key, Op op, const Values& values,
+                        const Lookup& lookup) {
+  const std::string* value = lookup(key);
+  auto has = [&](const std::string& v) {
+    return std::find(values.begin(), values.end(), v) != values.end();
+  };
+  switch (op) {
+    case Op::In:
+    case Op::Equals:
+    case Op::DoubleEquals:
+      return value != nullptr && has(*value);
+    case Op::NotIn:
+    case Op::NotEquals:
+      return value == nullptr || !has(*value);
+    case Op::Exists:
+      return value != nullptr;
+    case Op::DoesNotExist:
+      return value == nullptr;
+    case Op::Gt:
+    case Op::Lt: {
+      int64_t label = 0, bound = 0;
+      if (value == nullptr || !ParseInt64(*value, &label)) return false;
+      if (values.size() != 1 || !ParseInt64(*values.begin(), &bound)) return false;
+      return op == Op::Gt ? label > bound : label < bound;
+    }
+  }
+  return false;
 }
 
 Lookup ProtoLookup(const google::protobuf::Map<std::string, std::string>& labels) {
@@ -459,43 +497,38 @@ class Parser {
   size_t pos_ = 0;
 };
 
-// nodeaffinity: a term's matchExpressions as label requirements; false on any error.
-bool NodeExpressionsAsRequirements(
-    const google::protobuf::RepeatedPtrField<NodeSelectorRequirement>& exprs,
-    std::vector<LabelRequirement>* out) {
-  for (const NodeSelectorRequirement& expr : exprs) {
-    Op op;
-    const std::string& name = expr.operator_();
-    if (name == "In")
-      op = Op::In;
-    else if (name == "NotIn")
-      op = Op::NotIn;
-    else if (name == "Exists")
-      op = Op::Exists;
-    else if (name == "DoesNotExist")
-      op = Op::DoesNotExist;
-    else if (name == "Gt")
-      op = Op::Gt;
-    else if (name == "Lt")
-      op = Op::Lt;
-    else
-      return false;
-    std::vector<std::string> values(expr.values().begin(), expr.values().end());
-    if (!RequirementErrors(expr.key(), op, values, "").empty()) return false;
-    out->push_back(LabelRequirement{expr.key(), op, std::move(values)});
+// A node selector operator by name; false for one nodeaffinity does not know.
+bool NodeSelectorOp(const std::string& name, Op* op) {
+  static const std::pair<const char*, Op> kOps[] = {{"In", Op::In},         {"NotIn", Op::NotIn},
+                                                    {"Exists", Op::Exists}, {"DoesNotExist", Op::DoesNotExist},
+                                                    {"Gt", Op::Gt},         {"Lt", Op::Lt}};
+  for (const auto& [n, o] : kOps) {
+    if (name == n) {
+      *op = o;
+      return true;
+    }
   }
-  return true;
+  return false;
 }
 
+// nodeaffinity: the term's matchExpressions, as the label requirements
+// nodeSelectorRequirementsAsSelector makes of them, all match; an expression that would not
+// make a requirement (unknown operator, invalid key or values) matches nothing. Checked in
+// place, without copying the expressions: the scheduler asks this for every PV on every
+// node it filters.
 bool NodeTermMatches(const NodeSelectorTerm& term, const Lookup& lookup,
                      std::string_view node_name) {
   if (term.match_expressions().empty() && term.match_fields().empty()) return false;
-  if (!term.match_expressions().empty()) {
-    std::vector<LabelRequirement> reqs;
-    if (!NodeExpressionsAsRequirements(term.match_expressions(), &reqs)) return false;
-    for (const LabelRequirement& r : reqs) {
-      if (!r.Matches(lookup)) return false;
-    }
+  for (const NodeSelectorRequirement& expr : term.match_expressions()) {
+    Op op;
+    if (!NodeSelectorOp(expr.operator_(), &op)) return false;
+    if (!RequirementMatches(expr.key(), op, expr.values(), lookup)) return false;
+  }
+  // Validity last: only a term that matches pays for it.
+  for (const NodeSelectorRequirement& expr : term.match_expressions()) {
+    Op op = Op::Exists;
+    NodeSelectorOp(expr.operator_(), &op);  // known: the loop above checked it
+    if (!RequirementErrors(expr.key(), op, expr.values(), "").empty()) return false;
   }
   bool fields_ok = true;
   for (const NodeSelectorRequirement& expr : term.match_fields()) {
@@ -534,31 +567,7 @@ std::string EscapeFieldValue(const std::string& s) {
 // ---------------------------------------------------------------- LabelRequirement
 
 bool LabelRequirement::Matches(const Lookup& lookup) const {
-  const std::string* value = lookup(key);
-  auto has = [&](const std::string& v) {
-    return std::find(values.begin(), values.end(), v) != values.end();
-  };
-  switch (op) {
-    case Op::In:
-    case Op::Equals:
-    case Op::DoubleEquals:
-      return value != nullptr && has(*value);
-    case Op::NotIn:
-    case Op::NotEquals:
-      return value == nullptr || !has(*value);
-    case Op::Exists:
-      return value != nullptr;
-    case Op::DoesNotExist:
-      return value == nullptr;
-    case Op::Gt:
-    case Op::Lt: {
-      int64_t label = 0, bound = 0;
-      if (value == nullptr || !ParseInt64(*value, &label)) return false;
-      if (values.size() != 1 || !ParseInt64(values[0], &bound)) return false;
-      return op == Op::Gt ? label > bound : label < bound;
-    }
-  }
-  return false;
+  return RequirementMatches(key, op, values, lookup);
 }
 
 std::string LabelRequirement::String() const {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace lpv::testing {
@@ -53,7 +54,17 @@ inline std::vector<char*> ArgvOf(const std::string& binary, const std::vector<st
 // files, so neither stream can fill up and block the child.
 inline CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
                                 const std::string& input = "") {
-  static const std::string dir = MakeTempDir("lpv-cmd-");
+  // One directory per test process, removed when the process exits (children exec or
+  // _exit, so only the test process runs this destructor).
+  struct CommandDir {
+    std::string path = MakeTempDir("lpv-cmd-");
+    ~CommandDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const CommandDir command_dir;
+  const std::string& dir = command_dir.path;
   static int counter = 0;
   std::string base = dir + "/" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   std::string in_path = base + ".in", out_path = base + ".out", err_path = base + ".err";

@@ -17,7 +17,7 @@ api::Quantity StorageOf(const google::protobuf::Map<std::string, std::string>& r
   auto it = resources.find(kStorage);
   if (it == resources.end()) return api::Quantity();
   auto q = api::Quantity::Parse(it->second);
-  return q.ok() ? *q : api::Quantity();
+  return q.ok() ? std::move(*q) : api::Quantity();
 }
 
 // The short names of the access modes, in the order kubectl prints them.
@@ -134,7 +134,7 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
 
     if (!smallest || smallest_qty.Cmp(volume_qty) > 0) {
       smallest = volume;
-      smallest_qty = volume_qty;
+      smallest_qty = std::move(volume_qty);
     }
   }
   return smallest;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iterator>
+#include <set>
 
 #include "api/scheme.h"
 #include "pvcontroller/pv_helpers.h"
@@ -21,6 +22,12 @@ void AssumeCache::AddIndex(const std::string& name, client::IndexFunc fn, bool l
   if (list_values) listed_values_[name];
 }
 
+size_t AssumeCache::IndexValueCount(const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto index = indexes_.find(name);
+  return index == indexes_.end() ? 0 : index->second.size();
+}
+
 void AssumeCache::VisitIndexValues(const std::string& name, const std::string& prefix,
                                    const std::function<void(const std::string&)>& fn) const {
   std::lock_guard<std::mutex> l(mu_);
@@ -30,6 +37,13 @@ void AssumeCache::VisitIndexValues(const std::string& name, const std::string& p
        it != listed->second.end() && it->compare(0, prefix.size(), prefix) == 0; ++it) {
     fn(*it);
   }
+}
+
+bool AssumeCache::HasIndexValue(const std::string& name, const std::string& value) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto index = indexes_.find(name);
+  // IndexLocked erases a value's bucket with its last object.
+  return index != indexes_.end() && index->second.count(value) > 0;
 }
 
 void AssumeCache::Attach(client::Informer* informer) {
@@ -183,10 +197,11 @@ size_t AssumeCache::Size() const {
 namespace {
 
 template <class T>
-std::vector<std::shared_ptr<const T>> Typed(const std::vector<ObjectRef>& objs) {
+std::vector<std::shared_ptr<const T>> Typed(std::vector<ObjectRef> objs) {
   std::vector<std::shared_ptr<const T>> out;
   out.reserve(objs.size());
-  for (const auto& o : objs) out.push_back(client::As<T>(o));
+  // Moved, not copied: no reference count changes hands twice.
+  for (auto& o : objs) out.push_back(std::static_pointer_cast<const T>(std::move(o)));
   return out;
 }
 
@@ -283,17 +298,22 @@ std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListCan
   return merged;
 }
 
-std::optional<std::set<std::string>> PVAssumeCache::HostsWithFreePVs(
-    const std::string& storage_class) const {
+bool PVAssumeCache::HasFreePV(const std::string& storage_class,
+                              const std::string& hostname) const {
+  // ClassHostKey in a buffer of the calling thread: no allocation per node asked about.
+  thread_local std::string key;
+  key.assign(storage_class).push_back('\0');
+  key.append(hostname);
+  return HasIndexValue(kFreeClassHostIndex, key);
+}
+
+std::vector<std::string> PVAssumeCache::HostsWithFreePVs(const std::string& storage_class) const {
   std::string prefix = ClassHostKey(storage_class, "");
-  std::set<std::string> hosts;
-  bool anywhere = false;
+  std::vector<std::string> hosts;
   VisitIndexValues(kFreeClassHostIndex, prefix, [&](const std::string& value) {
     std::string_view host = std::string_view(value).substr(prefix.size());
-    if (host == kAnyHost) anywhere = true;
-    if (!anywhere) hosts.emplace_hint(hosts.end(), host);  // values come in order
+    if (host != kAnyHost) hosts.emplace_back(host);
   });
-  if (anywhere) return std::nullopt;
   return hosts;
 }
 

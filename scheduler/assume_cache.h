@@ -25,7 +25,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -48,7 +47,7 @@ class AssumeCache {
   AssumeCache& operator=(const AssumeCache&) = delete;
 
   // An index over the latest objects; add before the first object. `list_values`: keep
-  // the index's values in order too, for IndexValues.
+  // the index's values in order too, for VisitIndexValues.
   void AddIndex(const std::string& name, client::IndexFunc fn, bool list_values = false);
   // Feeds the cache from `informer`'s events (call before the informer starts).
   void Attach(client::Informer* informer);
@@ -71,6 +70,10 @@ class AssumeCache {
   // The latest objects whose index `name` yields `value`, in key order.
   std::vector<ObjectRef> ByIndex(const std::string& name, const std::string& value) const;
   size_t Size() const;
+  // Whether some latest object's index `name` yields `value` (ByIndex would not be empty).
+  bool HasIndexValue(const std::string& name, const std::string& value) const;
+  // How many values of index `name` have objects.
+  size_t IndexValueCount(const std::string& name) const;
   // Calls `fn` with each value of a `list_values` index that starts with `prefix` and has
   // an object, in order (under the cache's lock: `fn` must not call back into the cache).
   void VisitIndexValues(const std::string& name, const std::string& prefix,
@@ -119,10 +122,16 @@ class PVAssumeCache : public AssumeCache {
   std::vector<std::shared_ptr<const api::PersistentVolume>> ListCandidatePVs(
       const std::string& storage_class, const std::string& hostname,
       bool free_only = false) const;
-  // The hostnames of the nodes that have a free PV of the class (no claimRef, in the
-  // latest objects: a PV AssumePodVolumes took is no longer free); nullopt when a free PV
-  // of the class is not pinned to hostnames (it may be usable on any node).
-  std::optional<std::set<std::string>> HostsWithFreePVs(const std::string& storage_class) const;
+  // Whether a free PV of the class (no claimRef, in the latest objects: a PV
+  // AssumePodVolumes took is no longer free) is pinned to `hostname`; kAnyHost asks for a
+  // free PV not pinned to hostnames (it may be usable on any node). One lookup, no copy:
+  // the scheduler asks it for every node it filters.
+  bool HasFreePV(const std::string& storage_class, const std::string& hostname) const;
+  // How many (class, hostname) pairs have a free PV: an upper bound on any one class's
+  // hosts with one, known without a walk.
+  size_t NumFreeClassHosts() const { return IndexValueCount(kFreeClassHostIndex); }
+  // The hostnames a free PV of the class is pinned to, in order.
+  std::vector<std::string> HostsWithFreePVs(const std::string& storage_class) const;
   // The PVs whose claimRef names namespace/name (bound or pre-bound to that claim).
   std::vector<std::shared_ptr<const api::PersistentVolume>> ListPVsForClaim(
       const std::string& claim_key) const;

@@ -12,22 +12,16 @@ constexpr char kTaintNodeUnschedulable[] = "node.kubernetes.io/unschedulable";
 constexpr char kTaintNodeNotReady[] = "node.kubernetes.io/not-ready";
 constexpr char kTaintNodeUnreachable[] = "node.kubernetes.io/unreachable";
 
-// The taint the node lifecycle controller puts on a node whose Ready condition is not True
-// (nodelifecycle's NoSchedule taint map), or none.
-bool ImpliedReadyTaint(const api::Node& node, api::Taint* taint) {
+// The key of the taint the node lifecycle controller puts on a node whose Ready condition
+// is not True (nodelifecycle's NoSchedule taint map), or nullptr.
+const char* ImpliedReadyTaintKey(const api::Node& node) {
   for (const auto& c : node.status().conditions()) {
     if (c.type() != "Ready") continue;
-    if (c.status() == "False") {
-      taint->set_key(kTaintNodeNotReady);
-    } else if (c.status() == "Unknown") {
-      taint->set_key(kTaintNodeUnreachable);
-    } else {
-      return false;
-    }
-    taint->set_effect("NoSchedule");
-    return true;
+    if (c.status() == "False") return kTaintNodeNotReady;
+    if (c.status() == "Unknown") return kTaintNodeUnreachable;
+    return nullptr;
   }
-  return false;
+  return nullptr;
 }
 
 }  // namespace
@@ -62,12 +56,12 @@ bool TolerationsTolerateTaint(const google::protobuf::RepeatedPtrField<api::Tole
 }
 
 PredicateStatus CheckNodeUnschedulable(const api::Pod& pod, const NodeInfo& node) {
+  if (!node.node->spec().unschedulable()) return PredicateStatus::Success();
   api::Taint unschedulable;
   unschedulable.set_key(kTaintNodeUnschedulable);
   unschedulable.set_effect("NoSchedule");
   // A pod that tolerates the unschedulable taint tolerates spec.unschedulable too.
-  if (node.node->spec().unschedulable() &&
-      !TolerationsTolerateTaint(pod.spec().tolerations(), unschedulable)) {
+  if (!TolerationsTolerateTaint(pod.spec().tolerations(), unschedulable)) {
     return PredicateStatus::Fail(Code::UnschedulableAndUnresolvable, "NodeUnschedulable",
                                  {kErrReasonUnschedulable});
   }
@@ -95,9 +89,12 @@ PredicateStatus PodToleratesNodeTaints(const api::Pod& pod, const NodeInfo& node
                                    {UntoleratedTaintReason(taint)});
     }
   }
+  const char* implied_key = has_ready_taint ? nullptr : ImpliedReadyTaintKey(*node.node);
+  if (implied_key == nullptr) return PredicateStatus::Success();
   api::Taint implied;
-  if (!has_ready_taint && ImpliedReadyTaint(*node.node, &implied) &&
-      !TolerationsTolerateTaint(pod.spec().tolerations(), implied)) {
+  implied.set_key(implied_key);
+  implied.set_effect("NoSchedule");
+  if (!TolerationsTolerateTaint(pod.spec().tolerations(), implied)) {
     return PredicateStatus::Fail(Code::UnschedulableAndUnresolvable, "TaintToleration",
                                  {UntoleratedTaintReason(implied)});
   }

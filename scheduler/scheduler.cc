@@ -536,10 +536,20 @@ bool Scheduler::scheduleOne() {
   // names no node has are skipped, as findNodesThatFitPod does. Looked up by name: a cycle
   // costs the pod's nodes, not the cluster's.
   std::vector<NodeInfoRef> eligible;
+  bool listed = false;  // `eligible` holds the narrowed nodes
   if (pre.node_names) {
     for (const auto& name : *pre.node_names) {
       if (auto n = snapshot_.Get(name)) eligible.push_back(std::move(n));
     }
+    listed = true;
+  } else if (auto hosts = binder_.FewHostsWithFreeVolumes(pre.free_volume_classes,
+                                                          nodes.size() / 3)) {
+    // lpv: when few nodes have a free PV left, they are listed (hostnames taken as node
+    // names, as GetEligibleNodes does) instead of skipping the rest one by one.
+    for (const auto& host : *hosts) {
+      if (auto n = snapshot_.Get(host)) eligible.push_back(std::move(n));
+    }
+    listed = true;
   }
 
   // Predicates, node by node, from where the last cycle stopped (as findNodesThatPassFilters).
@@ -547,16 +557,32 @@ bool Scheduler::scheduleOne() {
   Diagnosis diagnosis;
   std::vector<NodeInfoRef> feasible;
   std::vector<NodeVerdict> verdicts;
+  verdicts.reserve(explain_.max_nodes());
   bool filter_error = false;
-  auto find_nodes_that_pass_filters = [&](const std::vector<NodeInfoRef>& candidates) {
+  // `narrow`: skip the nodes without a free PV the pod's claims need (lpv's narrowing, see
+  // VolumeBindingChecker). A skipped node counts as processed, as the VolumeBinding filter
+  // would have failed it, so the nodes found and where the next cycle starts are upstream's.
+  int skipped = 0;
+  // The nodes to find are upstream's: a share of the nodes PreFilter left (NodeNames), of
+  // every node when only lpv's free-PV narrowing applies.
+  const int to_find_narrowed = NumFeasibleNodesToFind(
+      static_cast<int>(pre.node_names ? eligible.size() : nodes.size()));
+  auto find_nodes_that_pass_filters = [&](const std::vector<NodeInfoRef>& candidates,
+                                          bool narrow, int to_find) {
     const int num_nodes = static_cast<int>(candidates.size());
-    const int to_find = NumFeasibleNodesToFind(num_nodes);
     int processed = 0;
+    skipped = 0;
     for (int i = 0; i < num_nodes && static_cast<int>(feasible.size()) < to_find; ++i) {
       const NodeInfo& node = *candidates[(next_start_node_index_ + i) % num_nodes];
       ++processed;
+      if (narrow && !checker_.NodeHasFreeVolumes(pre, node.hostname)) {
+        ++skipped;
+        continue;
+      }
+      // Only the first max_nodes verdicts are kept whole; the rest are counted by reason.
+      const bool keep = verdicts.size() < explain_.max_nodes();
       NodeVerdict verdict;
-      verdict.node = node.name();
+      if (keep) verdict.node = node.name();
       PredicateStatus status;
       size_t step = 0;
       for (; step < std::size(kPredicateNames); ++step) {
@@ -568,8 +594,8 @@ bool Scheduler::scheduleOne() {
           case 4: status = PodFitsResources(*pod, request, node); break;
           case 5: {
             FindPodVolumesResult answer;
-            status = checker_.predicate(*pod, pre, *node.node, &answer);
-            if (!pre.skip && status.code != Code::Error) {
+            status = checker_.predicate(*pod, pre, *node.node, keep ? &answer : nullptr);
+            if (keep && !pre.skip && status.code != Code::Error) {
               verdict.volumes_checked = true;
               verdict.unbound_satisfied = answer.unbound_satisfied;
               verdict.bound_satisfied = answer.bound_satisfied;
@@ -579,19 +605,16 @@ bool Scheduler::scheduleOne() {
               for (const auto& c : answer.dynamic_provisions) {
                 verdict.provisions.push_back(c->metadata().name());
               }
-              bool keep = verdicts.size() < explain_.max_nodes();
-              if (keep && answer.conflicting_claim) {
+              if (answer.conflicting_claim) {
                 const auto& c = *answer.conflicting_claim;
                 verdict.volume_notes.push_back(
                     "claim " + c.metadata().name() + " is bound to PV " + c.spec().volume_name() +
                     (answer.bound_pvs_found ? ", whose node affinity does not match " + node.name()
                                             : ", which does not exist"));
               }
-              if (keep) {
-                for (const auto& c : answer.unmatched) {
-                  for (const auto& why : binder_.ExplainNoMatch(*c, *node.node)) {
-                    verdict.volume_notes.push_back("claim " + c->metadata().name() + ": " + why);
-                  }
+              for (const auto& c : answer.unmatched) {
+                for (const auto& why : binder_.ExplainNoMatch(*c, *node.node)) {
+                  verdict.volume_notes.push_back("claim " + c->metadata().name() + ": " + why);
                 }
               }
             }
@@ -619,7 +642,7 @@ bool Scheduler::scheduleOne() {
         verdict.reasons = status.reasons;
         diagnosis.node_to_status[node.name()] = status;
       }
-      if (verdicts.size() < explain_.max_nodes()) {
+      if (keep) {
         verdicts.push_back(std::move(verdict));
       } else if (!verdict.fits) {
         ++attempt.omitted[verdict.predicate + ": " + Join(verdict.reasons)];
@@ -630,34 +653,38 @@ bool Scheduler::scheduleOne() {
     if (num_nodes > 0) next_start_node_index_ = (next_start_node_index_ + processed) % num_nodes;
     {
       std::lock_guard<std::mutex> l(stats_mu_);
-      stats_.nodes_evaluated += processed;
+      stats_.nodes_evaluated += processed - skipped;
     }
     AddStat(&SchedulerStats::filter_ns, filter_start);
-    attempt.nodes_total = processed;
+    attempt.nodes_total = processed - skipped;
     if (processed < num_nodes) {
       attempt.omitted["not evaluated (percentageOfNodesToScore: enough nodes fit)"] +=
           num_nodes - processed;
     }
-
   };
-  if (pre.node_names) {
-    find_nodes_that_pass_filters(eligible);
+  constexpr char kOnOtherNodes[] =
+      "not evaluated (VolumeBinding PreFilter: the local PVs the pod's claims are bound to, "
+      "or could bind, are on other nodes)";
+  const bool narrowed = pre.node_names || !pre.free_volume_classes.empty();
+  if (narrowed) {
+    const std::vector<NodeInfoRef>& candidates = listed ? eligible : nodes;
+    find_nodes_that_pass_filters(candidates, /*narrow=*/true, to_find_narrowed);
     if (filter_error) return true;
-    if (!feasible.empty() && eligible.size() < nodes.size()) {
-      attempt.omitted["not evaluated (VolumeBinding PreFilter: the local PVs the pod's claims "
-                      "are bound to, or could bind, are on other nodes)"] +=
-          static_cast<int>(nodes.size() - eligible.size());
+    if (!feasible.empty()) {
+      int others = skipped + static_cast<int>(nodes.size() - candidates.size());
+      if (others > 0) attempt.omitted[kOnOtherNodes] += others;
     }
   }
   // lpv: upstream reports only the nodes PreFilter left. When none of them fits, lpv looks
   // at every node, so FailedScheduling says why each one cannot take the pod, as the
   // article's scheduler did ("2 node(s) had volume node affinity conflict").
-  if (!pre.node_names || feasible.empty()) {
+  if (!narrowed || feasible.empty()) {
     feasible.clear();
     verdicts.clear();
     diagnosis = Diagnosis();
     attempt.omitted.clear();
-    find_nodes_that_pass_filters(nodes);
+    find_nodes_that_pass_filters(nodes, /*narrow=*/false,
+                                 NumFeasibleNodesToFind(static_cast<int>(nodes.size())));
     if (filter_error) return true;
   }
 

@@ -171,8 +171,9 @@ std::optional<std::set<std::string>> SchedulerVolumeBinder::NarrowByPreBoundVolu
   return eligible;
 }
 
-std::optional<std::set<std::string>> SchedulerVolumeBinder::NarrowByFreeVolumes(
-    const PodVolumeClaims& claims, std::optional<std::set<std::string>> eligible) const {
+std::vector<std::string> SchedulerVolumeBinder::FreeVolumeClasses(
+    const PodVolumeClaims& claims) const {
+  std::vector<std::string> out;
   for (const auto& claim : claims.unbound_delay_binding) {
     if (claims.prebound.count(pvcontroller::ClaimToClaimKey(*claim))) continue;
     std::string cls = pvcontroller::GetPersistentVolumeClaimClass(*claim);
@@ -181,10 +182,32 @@ std::optional<std::set<std::string>> SchedulerVolumeBinder::NarrowByFreeVolumes(
                 sc->provisioner() != pvcontroller::kNotSupportedProvisioner)) {
       continue;
     }
-    auto hosts = pv_cache_.HostsWithFreePVs(cls);
-    if (hosts) IntersectInto(&eligible, std::move(*hosts));
+    if (pv_cache_.HasFreePV(cls, PVAssumeCache::kAnyHost)) continue;
+    if (std::find(out.begin(), out.end(), cls) == out.end()) out.push_back(std::move(cls));
   }
-  return eligible;
+  return out;
+}
+
+bool SchedulerVolumeBinder::HasFreeVolumes(const std::vector<std::string>& classes,
+                                           const std::string& hostname) const {
+  if (classes.empty()) return true;
+  if (hostname.empty()) return false;  // only PVs usable anywhere could serve it: none
+  for (const auto& cls : classes) {
+    if (!pv_cache_.HasFreePV(cls, hostname)) return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<std::string>> SchedulerVolumeBinder::FewHostsWithFreeVolumes(
+    const std::vector<std::string>& classes, size_t max) const {
+  if (classes.empty() || pv_cache_.NumFreeClassHosts() >= max) return std::nullopt;
+  std::vector<std::string> hosts = pv_cache_.HostsWithFreePVs(classes[0]);
+  if (classes.size() > 1) {
+    hosts.erase(std::remove_if(hosts.begin(), hosts.end(),
+                               [&](const std::string& h) { return !HasFreeVolumes(classes, h); }),
+                hosts.end());
+  }
+  return hosts;
 }
 
 Result<PodVolumeClaims> SchedulerVolumeBinder::GetPodVolumes(const api::Pod& pod) const {
@@ -257,10 +280,9 @@ std::vector<VolumePtr> SchedulerVolumeBinder::PreBoundVolumes(
 }
 
 std::vector<VolumePtr> SchedulerVolumeBinder::CandidateVolumes(
-    const api::PersistentVolumeClaim& claim, const std::string& hostname,
-    bool free_only) const {
+    const api::PersistentVolumeClaim& claim, const std::string& hostname) const {
   std::string cls = pvcontroller::GetPersistentVolumeClaimClass(claim);
-  std::vector<VolumePtr> out = pv_cache_.ListCandidatePVs(cls, hostname, free_only);
+  std::vector<VolumePtr> out = pv_cache_.ListCandidatePVs(cls, hostname);
   // A PV pre-bound to the claim decides wherever it is (FindMatchingVolume returns it, or
   // nothing when its node affinity excludes the node), as with Kubernetes' ListPVs(class).
   auto pre = PreBoundVolumes(claim);
@@ -291,8 +313,14 @@ Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
   std::set<std::string> chosen;  // a PV chosen for one claim is not offered to the next
   for (const auto& pvc : claims) {
     auto pre = pod_claims.prebound.find(pvcontroller::ClaimToClaimKey(*pvc));
+    // A claim's pre-bound PVs that fit it are in pod_claims.prebound (those that do not fit
+    // without a node fit on none), so the others need only the free PVs on this node.
     auto pv = pvcontroller::FindMatchingVolume(
-        *pvc, pre != pod_claims.prebound.end() ? pre->second : CandidateVolumes(*pvc, hostname, true),
+        *pvc,
+        pre != pod_claims.prebound.end()
+            ? pre->second
+            : pv_cache_.ListCandidatePVs(pvcontroller::GetPersistentVolumeClaimClass(*pvc),
+                                         hostname, /*free_only=*/true),
         &node, chosen, /*delay_binding=*/true);
     if (!pv.ok()) return pv.status();
     if (!*pv) {
@@ -495,7 +523,7 @@ std::vector<std::string> SchedulerVolumeBinder::ExplainNoMatch(
   std::vector<std::string> out;
   std::string cls = pvcontroller::GetPersistentVolumeClaimClass(claim);
   std::string hostname = HostnameOf(node);
-  auto candidates = CandidateVolumes(claim, hostname, /*free_only=*/false);
+  auto candidates = CandidateVolumes(claim, hostname);
   if (candidates.empty()) {
     out.push_back("no PersistentVolume of class \"" + cls + "\" on " + node.metadata().name());
     return out;

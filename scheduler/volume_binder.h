@@ -173,13 +173,22 @@ class SchedulerVolumeBinder {
   std::optional<std::set<std::string>> NarrowByPreBoundVolumes(
       const PodVolumeClaims& claims, std::optional<std::set<std::string>> eligible) const;
   // lpv's extension for the other unbound delayed claims: when the class cannot provision,
-  // FindMatchingVolume can only pick a free PV of the class (no claimRef), so only the
-  // nodes such PVs are pinned to can hold the claim (none pinned that simply: any node).
-  // The assume cache indexes free PVs by class and hostname, so a cycle costs the nodes
-  // with a free disk, not the cluster's. Hostnames are taken as node names, as
-  // GetEligibleNodes does. Narrows `eligible` and returns it.
-  std::optional<std::set<std::string>> NarrowByFreeVolumes(
-      const PodVolumeClaims& claims, std::optional<std::set<std::string>> eligible) const;
+  // FindMatchingVolume can only pick a free PV of the class (no claimRef), so only a node a
+  // free PV of the class is pinned to (by kubernetes.io/hostname) can hold the claim.
+  // Returns those classes, once each; a class with a free PV not pinned that simply (it may
+  // suit any node) is left out. The nodes are not listed: HasFreeVolumes answers for one
+  // node with one index lookup per class, so a cycle that finds enough nodes early never
+  // pays for the cluster's.
+  std::vector<std::string> FreeVolumeClasses(const PodVolumeClaims& claims) const;
+  // Whether the node whose kubernetes.io/hostname label is `hostname` ("" = none) has a
+  // free PV of each class (FreeVolumeClasses' answer).
+  bool HasFreeVolumes(const std::vector<std::string>& classes, const std::string& hostname) const;
+  // When few hosts have free PVs (fewer than `max` (class, hostname) pairs), the hostnames
+  // with a free PV of each class, in order; nullopt otherwise. Late in a big rollout most
+  // nodes are full, and listing the few left is cheaper than skipping the others one by
+  // one.
+  std::optional<std::vector<std::string>> FewHostsWithFreeVolumes(
+      const std::vector<std::string>& classes, size_t max) const;
   // GetLocalPersistentVolumeNodeNames: the union over the PV's node selector terms of the
   // intersection of each term's kubernetes.io/hostname "In" values.
   static std::set<std::string> GetLocalPersistentVolumeNodeNames(const api::PersistentVolume& pv);
@@ -230,11 +239,11 @@ class SchedulerVolumeBinder {
   // checkVolumeProvisions.
   Result<bool> CheckVolumeProvisions(const std::vector<ClaimPtr>& claims, const api::Node& node,
                                      std::vector<ClaimPtr>* provisions) const;
-  // The candidate PVs of the claim's class on a node (see the class comment), by name.
-  // `free_only`: only those FindMatchingVolume could pick, free or pre-bound to the claim
-  // (it skips a PV bound to another claim first thing); the others matter to explain only.
+  // Every PV of the claim's class on a node (see the class comment) and those pre-bound to
+  // the claim, by name: what explain walks. (FindMatchingVolumes needs fewer: a PV bound to
+  // another claim never matches.)
   std::vector<VolumePtr> CandidateVolumes(const api::PersistentVolumeClaim& claim,
-                                          const std::string& hostname, bool free_only) const;
+                                          const std::string& hostname) const;
   // The PVs of the claim's class whose claimRef names it, by name.
   std::vector<VolumePtr> PreBoundVolumes(const api::PersistentVolumeClaim& claim) const;
   void RevertAssumedPVs(const std::vector<BindingInfo>& bindings);

@@ -27,9 +27,9 @@ VolumeBindingChecker::PreFilterResult VolumeBindingChecker::PreFilter(const api:
   }
   // An empty set (bound PVs on different nodes) is not a rejection here: the scheduler
   // then filters every node, so the pod's event names each node's reason (see scheduler.cc).
-  out.node_names = binder_->NarrowByFreeVolumes(
-      *claims,
-      binder_->NarrowByPreBoundVolumes(*claims, binder_->GetEligibleNodes(claims->bound)));
+  out.node_names =
+      binder_->NarrowByPreBoundVolumes(*claims, binder_->GetEligibleNodes(claims->bound));
+  out.free_volume_classes = binder_->FreeVolumeClasses(*claims);
   out.claims = std::move(*claims);
   return out;
 }
@@ -42,9 +42,12 @@ PredicateStatus VolumeBindingChecker::predicate(const api::Pod& pod, const PreFi
   if (!found.ok()) {
     return PredicateStatus::Fail(Code::Error, kPluginName, {found.status().message()});
   }
-  if (answer) *answer = *found;
-  if (found->reasons.empty()) return PredicateStatus::Success();
-  return PredicateStatus::Fail(Code::UnschedulableAndUnresolvable, kPluginName, found->reasons);
+  PredicateStatus status =
+      found->reasons.empty()
+          ? PredicateStatus::Success()
+          : PredicateStatus::Fail(Code::UnschedulableAndUnresolvable, kPluginName, found->reasons);
+  if (answer) *answer = std::move(*found);
+  return status;
 }
 
 }  // namespace lpv::scheduler

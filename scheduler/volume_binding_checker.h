@@ -11,7 +11,9 @@
 // bound local PVs allow (GetEligibleNodes, Kubernetes 1.25+), so a pod whose claims are bound
 // to a PV on one node is filtered on that node alone, not on all of them; lpv narrows them
 // further to the nodes of the PVs its unbound claims could take (pre-bound or free, when
-// the class cannot provision: NarrowByPreBoundVolumes, NarrowByFreeVolumes).
+// the class cannot provision: NarrowByPreBoundVolumes, FreeVolumeClasses). The pre-bound
+// PVs' nodes are listed; the free ones are not (thousands of nodes have a free disk): the
+// scheduler skips a node without one (HasFreeVolumes) as it comes to it.
 //
 // Thread-safety: as SchedulerVolumeBinder.
 #pragma once
@@ -19,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "api/objects.pb.h"
 #include "scheduler/predicates.h"
@@ -38,8 +41,18 @@ class VolumeBindingChecker {
     // PreFilterResult.NodeNames: only these nodes are worth filtering (GetEligibleNodes);
     // nullopt = every node.
     std::optional<std::set<std::string>> node_names;
+    // Classes of which a node needs a free PV pinned to it (FreeVolumeClasses); empty =
+    // no such need.
+    std::vector<std::string> free_volume_classes;
   };
   PreFilterResult PreFilter(const api::Pod& pod) const;
+
+  // lpv: false when the node (by its kubernetes.io/hostname label, NodeInfo.hostname) can
+  // be skipped without filtering it: it has no free PV of a class in
+  // pre.free_volume_classes, so FindPodVolumes would fail it.
+  bool NodeHasFreeVolumes(const PreFilterResult& pre, const std::string& hostname) const {
+    return binder_->HasFreeVolumes(pre.free_volume_classes, hostname);
+  }
 
   // The predicate for one node; *answer (optional) receives FindPodVolumes' full answer.
   PredicateStatus predicate(const api::Pod& pod, const PreFilterResult& pre, const api::Node& node,

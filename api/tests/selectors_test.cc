@@ -313,6 +313,9 @@ TEST(NodeSelectorTest, TermOperators) {
       {"Exists with values",
        R"pb(match_expressions { key: "zone" operator: "Exists" values: "a" })pb", false},
       {"invalid key", R"pb(match_expressions { key: "-zone" operator: "Exists" })pb", false},
+      {"a matching expression with an invalid value",
+       R"pb(match_expressions { key: "zone" operator: "In" values: "a" values: "b@d" })pb",
+       false},
       {"expressions are ANDed",
        R"pb(match_expressions { key: "zone" operator: "In" values: "a" }
             match_expressions { key: "disks" operator: "Gt" values: "5" })pb",

@@ -383,6 +383,38 @@ TEST_F(SchedulerClusterTest, ThreeNodesOneDiskEachThenAFourthPodWaitsForANewDisk
   }
 }
 
+// Only the nodes with a free disk are filtered for a claim of a class that cannot
+// provision: listed when there are few of them, skipped one by one when there are more.
+// Either way the pod lands on a node with a free PV and explain counts the others.
+TEST_F(SchedulerClusterTest, OnlyNodesWithAFreeDiskAreFilteredForAnUnboundClaim) {
+  Create(MakeClass(kLocalStorage, "WaitForFirstConsumer"));
+  StartFleet(6, 0);
+  ASSERT_TRUE(fleet_->AddDisk("node-4").ok());
+  WaitForAvailablePVs(1);
+  StartScheduler();
+
+  // One free host of six: listed.
+  CreatePodWithClaim("app-0", "data-app-0");
+  EXPECT_EQ(WaitForPod("app-0", Running, "Running").spec().node_name(), "node-4");
+  WaitForEvent("app-0", "Scheduled");
+  auto text = scheduler_->Explain("default", "app-0");
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("5 not evaluated (VolumeBinding PreFilter"), std::string::npos) << *text;
+
+  // Three free hosts of six: skipped one by one.
+  for (const char* node : {"node-1", "node-2", "node-6"}) {
+    ASSERT_TRUE(fleet_->AddDisk(node).ok());
+  }
+  WaitForAvailablePVs(3);
+  CreatePodWithClaim("app-1", "data-app-1");
+  std::string node = WaitForPod("app-1", Running, "Running").spec().node_name();
+  EXPECT_TRUE(node == "node-1" || node == "node-2" || node == "node-6") << node;
+  WaitForEvent("app-1", "Scheduled");
+  text = scheduler_->Explain("default", "app-1");
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("3 not evaluated (VolumeBinding PreFilter"), std::string::npos) << *text;
+}
+
 TEST_F(SchedulerClusterTest, ImmediateClaimsMakeThePodWait) {
   Create(MakeClass("immediate", "Immediate"));
   StartScheduler();

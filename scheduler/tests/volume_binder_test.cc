@@ -336,12 +336,19 @@ TEST(GetEligibleNodesTest, PreBoundPVsNarrowTheNodesUnlessTheClassProvisions) {
   EXPECT_EQ(checker.PreFilter(MakePod("two", {"data", "logs"})).node_names,
             std::set<std::string>{});
   // A claim without a pre-bound PV may take a free PV: node-4 has the only one.
-  EXPECT_EQ(checker.PreFilter(MakePod("free", {"free"})).node_names,
-            (std::set<std::string>{"node-4"}));
-  EXPECT_EQ(checker.PreFilter(MakePod("mixed", {"data", "free"})).node_names,
-            std::set<std::string>{});
+  auto free = checker.PreFilter(MakePod("free", {"free"}));
+  EXPECT_FALSE(free.node_names.has_value());
+  EXPECT_EQ(free.free_volume_classes, std::vector<std::string>{"local-storage"});
+  EXPECT_TRUE(checker.NodeHasFreeVolumes(free, "node-4"));
+  EXPECT_FALSE(checker.NodeHasFreeVolumes(free, "node-1"));
+  auto mixed = checker.PreFilter(MakePod("mixed", {"data", "free"}));
+  EXPECT_EQ(mixed.node_names, (std::set<std::string>{"node-1"}));
+  EXPECT_FALSE(checker.NodeHasFreeVolumes(mixed, "node-1"));
   // A class with a provisioner could still make a PV on another node.
-  EXPECT_FALSE(checker.PreFilter(MakePod("made", {"made"})).node_names.has_value());
+  auto provisions = checker.PreFilter(MakePod("made", {"made"}));
+  EXPECT_FALSE(provisions.node_names.has_value());
+  EXPECT_TRUE(provisions.free_volume_classes.empty());
+  EXPECT_TRUE(checker.NodeHasFreeVolumes(provisions, "node-9"));
 }
 
 TEST(GetEligibleNodesTest, FreePVsNarrowTheNodesOfAnUnboundClaimUntilTaken) {
@@ -354,24 +361,45 @@ TEST(GetEligibleNodesTest, FreePVsNarrowTheNodesOfAnUnboundClaimUntilTaken) {
   env.AddPV(BoundPV(MakeLocalPV("pv-taken", "node-4"), MakeClaim("someone-else")));
   env.AddPVC(data);
   VolumeBindingChecker checker(&env.binder());
-  EXPECT_EQ(checker.PreFilter(MakePod("p", {"data"})).node_names,
-            (std::set<std::string>{"node-1", "node-2"}));
+  // The nodes with a free PV of the claim's class.
+  auto nodes_with_free = [&] {
+    auto pre = checker.PreFilter(MakePod("p", {"data"}));
+    EXPECT_FALSE(pre.node_names.has_value());
+    std::set<std::string> out;
+    for (const char* n : {"node-1", "node-2", "node-3", "node-4", "node-5"}) {
+      if (checker.NodeHasFreeVolumes(pre, n)) out.insert(n);
+    }
+    return out;
+  };
+  EXPECT_EQ(nodes_with_free(), (std::set<std::string>{"node-1", "node-2"}));
+  // Listed when there are few: 3 (class, host) pairs have a free PV (node-1, node-2, and
+  // node-3 of the other class).
+  const auto& b = env.binder();
+  EXPECT_EQ(b.FewHostsWithFreeVolumes({"local-storage"}, 4),
+            (std::vector<std::string>{"node-1", "node-2"}));
+  EXPECT_FALSE(b.FewHostsWithFreeVolumes({"local-storage"}, 3).has_value());
+  EXPECT_EQ(b.FewHostsWithFreeVolumes({"local-storage", "other-class"}, 4),
+            std::vector<std::string>{});
+  EXPECT_FALSE(b.FewHostsWithFreeVolumes({}, 4).has_value());
   // An assumed PV is taken at once, long before its claimRef comes back through the watch.
   auto taken = std::make_shared<api::PersistentVolume>(
       BoundPV(MakeLocalPV("pv-a", "node-1"), MakeClaim("another")));
   ASSERT_TRUE(env.binder().pv_cache().Assume(taken).ok());
-  EXPECT_EQ(checker.PreFilter(MakePod("p", {"data"})).node_names,
-            (std::set<std::string>{"node-2"}));
+  EXPECT_EQ(nodes_with_free(), (std::set<std::string>{"node-2"}));
+  EXPECT_EQ(b.FewHostsWithFreeVolumes({"local-storage"}, 4), std::vector<std::string>{"node-2"});
   env.binder().pv_cache().Restore("pv-a");
-  EXPECT_EQ(checker.PreFilter(MakePod("p", {"data"})).node_names,
-            (std::set<std::string>{"node-1", "node-2"}));
+  EXPECT_EQ(nodes_with_free(), (std::set<std::string>{"node-1", "node-2"}));
+  // A node without a hostname label has none of them.
+  EXPECT_FALSE(checker.NodeHasFreeVolumes(checker.PreFilter(MakePod("p", {"data"})), ""));
   // A free PV of the class that is not pinned to hostnames could serve any node.
   api::PersistentVolume anywhere = MakeLocalPV("pv-zone", "node-9");
   auto* expr = anywhere.mutable_spec()->mutable_node_affinity()->mutable_required()
                    ->mutable_node_selector_terms(0)->mutable_match_expressions(0);
   expr->set_key("topology.kubernetes.io/zone");
   env.AddPV(anywhere);
-  EXPECT_FALSE(checker.PreFilter(MakePod("p", {"data"})).node_names.has_value());
+  auto pre = checker.PreFilter(MakePod("p", {"data"}));
+  EXPECT_FALSE(pre.node_names.has_value());
+  EXPECT_TRUE(pre.free_volume_classes.empty());
 }
 
 TEST(GetEligibleNodesTest, TermsAreUnitedAndExpressionsIntersected) {

@@ -557,11 +557,13 @@ bool Scheduler::scheduleOne() {
   Diagnosis diagnosis;
   std::vector<NodeInfoRef> feasible;
   std::vector<NodeVerdict> verdicts;
-  verdicts.reserve(explain_.max_nodes());
+  verdicts.reserve(std::min(explain_.max_nodes(), nodes.size()));
   bool filter_error = false;
   // `narrow`: skip the nodes without a free PV the pod's claims need (lpv's narrowing, see
   // VolumeBindingChecker). A skipped node counts as processed, as the VolumeBinding filter
-  // would have failed it, so the nodes found and where the next cycle starts are upstream's.
+  // would have failed it, so over every node the nodes found and where the next cycle
+  // starts are upstream's. (Over the few listed hosts the rotation is over that list, as
+  // over PreFilter's NodeNames.)
   int skipped = 0;
   // The nodes to find are upstream's: a share of the nodes PreFilter left (NodeNames), of
   // every node when only lpv's free-PV narrowing applies.
@@ -691,6 +693,7 @@ bool Scheduler::scheduleOne() {
   if (feasible.empty()) {
     std::sort(verdicts.begin(), verdicts.end(),
               [](const NodeVerdict& a, const NodeVerdict& b) { return a.node < b.node; });
+    verdicts.shrink_to_fit();  // explain keeps the attempt: no spare capacity with it
     attempt.nodes = std::move(verdicts);
     FitError fit;
     fit.num_all_nodes = static_cast<int>(nodes.size());
@@ -722,6 +725,7 @@ bool Scheduler::scheduleOne() {
   }
   std::sort(verdicts.begin(), verdicts.end(),
             [](const NodeVerdict& a, const NodeVerdict& b) { return a.node < b.node; });
+  verdicts.shrink_to_fit();
   attempt.nodes = std::move(verdicts);
   attempt.chosen_node = host;
   attempt.chosen_why = "score " + std::to_string(best) + " of 100, LeastRequestedPriority" +

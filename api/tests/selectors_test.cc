@@ -313,6 +313,11 @@ TEST(NodeSelectorTest, TermOperators) {
       {"Exists with values",
        R"pb(match_expressions { key: "zone" operator: "Exists" values: "a" })pb", false},
       {"invalid key", R"pb(match_expressions { key: "-zone" operator: "Exists" })pb", false},
+      // An invalid expression the labels would satisfy still matches nothing.
+      {"invalid key with DoesNotExist",
+       R"pb(match_expressions { key: "-zone" operator: "DoesNotExist" })pb", false},
+      {"NotIn without values", R"pb(match_expressions { key: "zone" operator: "NotIn" })pb",
+       false},
       {"a matching expression with an invalid value",
        R"pb(match_expressions { key: "zone" operator: "In" values: "a" values: "b@d" })pb",
        false},

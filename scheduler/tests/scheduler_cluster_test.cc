@@ -384,35 +384,32 @@ TEST_F(SchedulerClusterTest, ThreeNodesOneDiskEachThenAFourthPodWaitsForANewDisk
 }
 
 // Only the nodes with a free disk are filtered for a claim of a class that cannot
-// provision: listed when there are few of them, skipped one by one when there are more.
-// Either way the pod lands on a node with a free PV and explain counts the others.
+// provision: skipped one by one while many nodes have one, listed once few do. Either way
+// the pod lands on a node with a free PV and explain counts the others. Every disk exists
+// before the scheduler starts, so its caches agree with the counts below.
 TEST_F(SchedulerClusterTest, OnlyNodesWithAFreeDiskAreFilteredForAnUnboundClaim) {
   Create(MakeClass(kLocalStorage, "WaitForFirstConsumer"));
   StartFleet(6, 0);
-  ASSERT_TRUE(fleet_->AddDisk("node-4").ok());
-  WaitForAvailablePVs(1);
+  std::set<std::string> free = {"node-1", "node-2", "node-6"};
+  for (const auto& node : free) ASSERT_TRUE(fleet_->AddDisk(node).ok());
+  WaitForAvailablePVs(3);
   StartScheduler();
 
-  // One free host of six: listed.
-  CreatePodWithClaim("app-0", "data-app-0");
-  EXPECT_EQ(WaitForPod("app-0", Running, "Running").spec().node_name(), "node-4");
-  WaitForEvent("app-0", "Scheduled");
-  auto text = scheduler_->Explain("default", "app-0");
-  ASSERT_TRUE(text.ok());
-  EXPECT_NE(text->find("5 not evaluated (VolumeBinding PreFilter"), std::string::npos) << *text;
-
-  // Three free hosts of six: skipped one by one.
-  for (const char* node : {"node-1", "node-2", "node-6"}) {
-    ASSERT_TRUE(fleet_->AddDisk(node).ok());
+  // Three, then two free hosts of six (not fewer than a third): skipped one by one. Then
+  // one: listed.
+  for (int i = 0; i < 3; ++i) {
+    std::string pod = "app-" + std::to_string(i);
+    int others = 6 - static_cast<int>(free.size());
+    CreatePodWithClaim(pod, "data-" + pod);
+    std::string node = WaitForPod(pod, Running, "Running").spec().node_name();
+    EXPECT_EQ(free.erase(node), 1u) << pod << " on " << node;
+    WaitForEvent(pod, "Scheduled");
+    auto text = scheduler_->Explain("default", pod);
+    ASSERT_TRUE(text.ok());
+    EXPECT_NE(text->find(std::to_string(others) + " not evaluated (VolumeBinding PreFilter"),
+              std::string::npos)
+        << *text;
   }
-  WaitForAvailablePVs(3);
-  CreatePodWithClaim("app-1", "data-app-1");
-  std::string node = WaitForPod("app-1", Running, "Running").spec().node_name();
-  EXPECT_TRUE(node == "node-1" || node == "node-2" || node == "node-6") << node;
-  WaitForEvent("app-1", "Scheduled");
-  text = scheduler_->Explain("default", "app-1");
-  ASSERT_TRUE(text.ok());
-  EXPECT_NE(text->find("3 not evaluated (VolumeBinding PreFilter"), std::string::npos) << *text;
 }
 
 TEST_F(SchedulerClusterTest, ImmediateClaimsMakeThePodWait) {

@@ -12,8 +12,9 @@
 // to a PV on one node is filtered on that node alone, not on all of them; lpv narrows them
 // further to the nodes of the PVs its unbound claims could take (pre-bound or free, when
 // the class cannot provision: NarrowByPreBoundVolumes, FreeVolumeClasses). The pre-bound
-// PVs' nodes are listed; the free ones are not (thousands of nodes have a free disk): the
-// scheduler skips a node without one (HasFreeVolumes) as it comes to it.
+// PVs' nodes are listed; the free ones are not (thousands of nodes may have a free disk):
+// the scheduler skips a node without one (HasFreeVolumes) as it comes to it, or lists the
+// hosts once few have one (SchedulerVolumeBinder::FewHostsWithFreeVolumes).
 //
 // Thread-safety: as SchedulerVolumeBinder.
 #pragma once

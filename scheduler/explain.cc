@@ -11,6 +11,7 @@ ExplainLog::ExplainLog(size_t attempts_per_pod, size_t max_pods, size_t max_node
       max_nodes_(max_nodes) {}
 
 void ExplainLog::Record(const std::string& pod_key, SchedulingAttempt attempt) {
+  attempt.nodes.shrink_to_fit();  // kept for a while: no spare capacity with it
   std::lock_guard<std::mutex> l(mu_);
   auto it = pods_.find(pod_key);
   if (it == pods_.end()) {

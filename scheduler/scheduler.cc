@@ -693,7 +693,6 @@ bool Scheduler::scheduleOne() {
   if (feasible.empty()) {
     std::sort(verdicts.begin(), verdicts.end(),
               [](const NodeVerdict& a, const NodeVerdict& b) { return a.node < b.node; });
-    verdicts.shrink_to_fit();  // explain keeps the attempt: no spare capacity with it
     attempt.nodes = std::move(verdicts);
     FitError fit;
     fit.num_all_nodes = static_cast<int>(nodes.size());
@@ -725,7 +724,6 @@ bool Scheduler::scheduleOne() {
   }
   std::sort(verdicts.begin(), verdicts.end(),
             [](const NodeVerdict& a, const NodeVerdict& b) { return a.node < b.node; });
-  verdicts.shrink_to_fit();
   attempt.nodes = std::move(verdicts);
   attempt.chosen_node = host;
   attempt.chosen_why = "score " + std::to_string(best) + " of 100, LeastRequestedPriority" +

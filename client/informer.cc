@@ -11,19 +11,51 @@ Informer::Informer(Client* client, const api::KindInfo& kind, std::string ns,
 
 Informer::~Informer() { Stop(); }
 
-void Informer::AddEventHandler(EventHandler handler) { handlers_.push_back(std::move(handler)); }
-
-void Informer::AddIndexer(const std::string& name, IndexFunc fn) {
-  index_funcs_[name] = std::move(fn);
+void Informer::AddEventHandler(EventHandler handler, Duration resync_period) {
+  std::lock_guard<std::mutex> d(dispatch_mu_);
+  Listener& l = listeners_.emplace_back();
+  l.handler = std::move(handler);
+  l.resync_period = resync_period;
+  l.next_resync = clock_->Now() + resync_period;
+  // A late joiner catches up as client-go's does: an add for everything already cached.
+  // No event is dispatched meanwhile, so it sees each change after these exactly once.
+  if (l.handler.on_add) {
+    for (const auto& obj : List()) l.handler.on_add(obj);
+  }
+  if (resync_period > Duration::zero()) {
+    std::lock_guard<std::mutex> r(resync_->mu);
+    int64_t ns = resync_period.count();
+    int64_t shortest = shortest_resync_ns_.load();
+    if (shortest == 0 || ns < shortest) shortest_resync_ns_ = ns;
+    if (thread_started_ && (resync_->id == 0 || resync_period < resync_->period)) {
+      if (resync_->id) clock_->CancelTimer(resync_->id);
+      resync_->id = 0;
+      ScheduleResync();
+    }
+  }
 }
 
-void Informer::SetResyncPeriod(Duration period) { resync_period_ = period; }
+void Informer::AddIndexer(const std::string& name, IndexFunc fn) {
+  std::lock_guard<std::mutex> l(mu_);
+  index_funcs_[name] = std::move(fn);
+  IndexAllLocked(name);
+}
+
+void Informer::IndexAllLocked(const std::string& name) {
+  auto& index = indexes_[name];
+  index.clear();
+  const IndexFunc& fn = index_funcs_[name];
+  for (const auto& [key, obj] : items_) {
+    for (auto& value : fn(*obj)) index[std::move(value)].insert(key);
+  }
+}
 
 void Informer::Start() {
-  if (thread_.joinable()) return;
+  std::lock_guard<std::mutex> r(resync_->mu);
+  if (thread_started_) return;
+  thread_started_ = true;
   thread_ = std::thread([this] { Run(); });
   SetThreadName(thread_, "inf-" + kind_.kind);
-  std::lock_guard<std::mutex> l(resync_->mu);
   ScheduleResync();
 }
 
@@ -42,11 +74,14 @@ void Informer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-// Requires resync_->mu.
+// Requires resync_->mu. Arms the timer for the shortest resync period of any listener.
 void Informer::ScheduleResync() {
-  if (resync_period_ <= Duration::zero() || resync_->stopped) return;
+  if (resync_->stopped) return;
+  Duration period{shortest_resync_ns_.load()};
+  if (period <= Duration::zero()) return;
+  resync_->period = period;
   auto state = resync_;
-  resync_->id = clock_->AfterFunc(resync_period_, [this, state] {
+  resync_->id = clock_->AfterFunc(period, [this, state] {
     std::lock_guard<std::mutex> l(state->mu);
     if (state->stopped) return;
     resync_due_ = true;
@@ -132,6 +167,7 @@ void Informer::IndexLocked(const std::string& key, const google::protobuf::Messa
 void Informer::Put(ObjectRef obj) {
   std::string key = api::KeyOf(*obj);
   ObjectRef old;
+  std::lock_guard<std::mutex> d(dispatch_mu_);
   {
     std::lock_guard<std::mutex> l(mu_);
     auto it = items_.find(key);
@@ -144,7 +180,8 @@ void Informer::Put(ObjectRef obj) {
     }
     IndexLocked(key, *obj, true);
   }
-  for (const auto& h : handlers_) {
+  for (const auto& l : listeners_) {
+    const EventHandler& h = l.handler;
     if (old) {
       if (h.on_update) h.on_update(old, obj);
     } else if (h.on_add) {
@@ -156,6 +193,7 @@ void Informer::Put(ObjectRef obj) {
 void Informer::Remove(const ObjectRef& obj) {
   std::string key = api::KeyOf(*obj);
   ObjectRef old;
+  std::lock_guard<std::mutex> d(dispatch_mu_);
   {
     std::lock_guard<std::mutex> l(mu_);
     auto it = items_.find(key);
@@ -166,8 +204,8 @@ void Informer::Remove(const ObjectRef& obj) {
   }
   // The handler sees the final state of the object, as a DeletedFinalStateUnknown would
   // carry the last known one.
-  for (const auto& h : handlers_) {
-    if (h.on_delete) h.on_delete(obj);
+  for (const auto& l : listeners_) {
+    if (l.handler.on_delete) l.handler.on_delete(obj);
   }
 }
 
@@ -194,11 +232,18 @@ bool Informer::ListAndReplace(std::string* rv) {
   return true;
 }
 
+// Every listener whose period has come gets every cached object again.
 void Informer::Resync() {
-  for (const auto& obj : List()) {
-    for (const auto& h : handlers_) {
-      if (h.on_update) h.on_update(obj, obj);
+  std::lock_guard<std::mutex> d(dispatch_mu_);
+  TimePoint now = clock_->Now();
+  std::vector<ObjectRef> objs;
+  for (auto& l : listeners_) {
+    if (l.resync_period <= Duration::zero() || now < l.next_resync || !l.handler.on_update) {
+      continue;
     }
+    l.next_resync = now + l.resync_period;
+    if (objs.empty()) objs = List();
+    for (const auto& obj : objs) l.handler.on_update(obj, obj);
   }
 }
 

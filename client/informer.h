@@ -10,6 +10,11 @@
 // Threads: one thread per informer runs list/watch and calls the handlers, in event
 // order, after the cache reflects the event. Handlers should only enqueue keys.
 // Cache reads are safe from any thread.
+//
+// Shared, as client-go's: several controllers register handlers and indexers on one
+// informer (SharedInformerFactory, informer_factory.h), so a kind is listed, decoded and
+// watched once however many controllers follow it. A handler added to a running informer
+// first gets every cached object as an add, on the adding thread, before any later event.
 #pragma once
 
 #include <atomic>
@@ -52,13 +57,15 @@ class Informer {
   Informer(const Informer&) = delete;
   Informer& operator=(const Informer&) = delete;
 
-  // Before Start().
-  void AddEventHandler(EventHandler handler);
+  // Any time, from any thread but a handler's. With a resync period, every `period` every
+  // cached object is delivered again to this handler as an update (old == new), so a
+  // level-triggered controller re-checks the world (AddEventHandlerWithResyncPeriod);
+  // zero = never.
+  void AddEventHandler(EventHandler handler, Duration resync_period = Duration::zero());
+  // Any time; an index added to a running informer indexes what is cached.
   void AddIndexer(const std::string& name, IndexFunc fn);
-  // Every `period`, every cached object is delivered again as an update (old == new),
-  // so level-triggered controllers re-check the world. Zero = never.
-  void SetResyncPeriod(Duration period);
 
+  // Idempotent.
   void Start();
   void Stop();
 
@@ -85,15 +92,23 @@ class Informer {
   void IndexLocked(const std::string& key, const google::protobuf::Message& obj, bool add);
   void Resync();
   void ScheduleResync();
+  void IndexAllLocked(const std::string& name);
 
   Client* client_;
   const api::KindInfo& kind_;
   std::string ns_;
   ListOptions selectors_;
   Clock* clock_;
-  std::vector<EventHandler> handlers_;
-  std::map<std::string, IndexFunc> index_funcs_;
-  Duration resync_period_{0};
+  struct Listener {
+    EventHandler handler;
+    Duration resync_period{0};
+    TimePoint next_resync{};
+  };
+  // Held while an event updates the cache and reaches every handler, and while a new
+  // handler catches up with the cache: a handler sees each change exactly once. Before mu_.
+  std::mutex dispatch_mu_;
+  std::vector<Listener> listeners_;  // under dispatch_mu_
+  std::map<std::string, IndexFunc> index_funcs_;  // under mu_
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
@@ -107,6 +122,9 @@ class Informer {
   // timeout): the watch resumes where it was, without a relist.
   std::atomic<bool> woken_for_resync_{false};
   std::atomic<int> lists_{0};
+  // The shortest listener resync period in nanoseconds; 0 = none.
+  std::atomic<int64_t> shortest_resync_ns_{0};
+  bool thread_started_ = false;  // under resync_->mu
   std::mutex watch_mu_;
   std::unique_ptr<WatchStream> watch_;
   // The resync timer's state, shared with its callback, which may fire on the clock's
@@ -115,6 +133,7 @@ class Informer {
     std::mutex mu;
     bool stopped = false;
     TimerId id = 0;
+    Duration period{0};  // of the armed timer: the shortest listener's
   };
   std::shared_ptr<ResyncTimer> resync_ = std::make_shared<ResyncTimer>();
   std::thread thread_;

@@ -94,8 +94,10 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const Options& options) {
 
 Status Cluster::StartControllers() {
   client::Client* client = client_.get();
+  informers_ = std::make_unique<client::SharedInformerFactory>(client, clock_);
   pvcontroller::PersistentVolumeController::Options pvo;
   pvo.clock = clock_;
+  pvo.informers = informers_.get();
   // Several syncs in flight share the store's group commits: a fleet's thousands of new PVs
   // become Available in batches instead of one synced status write at a time. Every write
   // is conditional on the resourceVersion read, so two workers never bind one PV twice.
@@ -103,6 +105,7 @@ Status Cluster::StartControllers() {
   pv_controller_ = std::make_unique<pvcontroller::PersistentVolumeController>(client, pvo);
   pvcontroller::ProtectionOptions po;
   po.clock = clock_;
+  po.informers = informers_.get();
   pvc_protection_ = std::make_unique<pvcontroller::PVCProtectionController>(client, po);
   pv_protection_ = std::make_unique<pvcontroller::PVProtectionController>(client, po);
   pv_controller_->Start();
@@ -112,16 +115,19 @@ Status Cluster::StartControllers() {
   scheduler::Scheduler::Options so;
   so.clock = clock_;
   so.pod_initial_backoff = options_.pod_initial_backoff;
+  so.informers = informers_.get();
   scheduler_ = std::make_unique<scheduler::Scheduler>(client, so);
   scheduler_->Start();
   statefulset::StatefulSetController::Options sto;
   sto.clock = clock_;
+  sto.informers = informers_.get();
   statefulset_ = std::make_unique<statefulset::StatefulSetController>(client, sto);
   statefulset_->Start();
 
   kubelet::FleetOptions fo;
   fo.data_dir = data_dir_;
   fo.clock = clock_;
+  fo.informers = informers_.get();
   fo.nodes = options_.nodes;
   fo.disks_per_node = options_.disks_per_node;
   fo.disk_size = options_.disk_size;
@@ -139,7 +145,9 @@ Status Cluster::StartControllers() {
 }
 
 void Cluster::StopControllers() {
-  // Producers of work first, then what consumes it.
+  // No more events for any controller's handlers; then producers of work, then what
+  // consumes it.
+  if (informers_) informers_->Stop();
   if (fleet_) fleet_->Stop();
   if (statefulset_) statefulset_->Stop();
   if (scheduler_) scheduler_->Stop();
@@ -201,6 +209,7 @@ Cluster::~Cluster() {
   pv_protection_.reset();
   pvc_protection_.reset();
   pv_controller_.reset();
+  informers_.reset();
   service_.reset();
   client_.reset();
   apiserver_.reset();

@@ -1,5 +1,6 @@
 // An lpv cluster in one process: the RocksDB store, the API server and its gRPC service,
-// (as later issues add them) the controllers, scheduler and fake kubelets.
+// the controllers, scheduler and fake kubelets. They share one informer per kind
+// (client::SharedInformerFactory): each kind is listed, decoded and watched once.
 //
 // `lpv server` runs one; integration tests start one per test:
 //
@@ -19,6 +20,7 @@
 #include "api/status.h"
 #include "apiserver/apiserver.h"
 #include "client/client.h"
+#include "client/informer_factory.h"
 
 namespace grpc {
 class Server;
@@ -93,6 +95,8 @@ class Cluster {
   // An in-process client. Valid until the cluster is destroyed.
   client::Client* client() { return client_.get(); }
   apiserver::APIServer* apiserver() { return apiserver_.get(); }
+  // The informers every controller shares; nullptr without controllers.
+  client::SharedInformerFactory* informers() { return informers_.get(); }
   apiserver::GrpcService* grpc_service() { return service_.get(); }
   const std::string& data_dir() const { return data_dir_; }
   // host:port of the gRPC service ("" without one).
@@ -128,6 +132,7 @@ class Cluster {
   std::unique_ptr<client::Client> client_;
   std::unique_ptr<apiserver::GrpcService> service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<client::SharedInformerFactory> informers_;
   std::unique_ptr<pvcontroller::PersistentVolumeController> pv_controller_;
   std::unique_ptr<pvcontroller::PVCProtectionController> pvc_protection_;
   std::unique_ptr<pvcontroller::PVProtectionController> pv_protection_;

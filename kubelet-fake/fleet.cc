@@ -51,9 +51,9 @@ Status Fleet::Init() {
 
   workers_ = std::make_unique<client::WorkerPool>("node-workers", options_.workers);
   events_ = std::make_unique<client::EventBroadcaster>(client_, clock_, options_.event_writers);
-  pods_ = std::make_unique<client::Informer>(client_, *api::KindOf("Pod"), "",
-                                             client::ListOptions{}, clock_);
-  FakeKubelet::AddIndexers(pods_.get());
+  auto* informers = client::SharedOrOwn(options_.informers, &own_informers_, client_, clock_);
+  pods_ = informers->InformerFor(*api::KindOf("Pod"));
+  FakeKubelet::AddIndexers(pods_);
   {
     auto route = [this](const client::ObjectRef& o) { RoutePod(o); };
     pods_->AddEventHandler(
@@ -66,15 +66,13 @@ Status Fleet::Init() {
   }
 
   if (options_.run_provisioners) {
-    volumes_ = std::make_unique<client::Informer>(
-        client_, *api::KindOf("PersistentVolume"), "", client::ListOptions{}, clock_);
-    LocalProvisioner::AddIndexers(volumes_.get());
+    volumes_ = informers->InformerFor(*api::KindOf("PersistentVolume"));
+    LocalProvisioner::AddIndexers(volumes_);
     auto route = [this](const client::ObjectRef& o) { RouteVolume(o); };
     volumes_->AddEventHandler(
         {route, [route](const client::ObjectRef&, const client::ObjectRef& o) { route(o); },
          route});
-    classes_ = std::make_unique<client::Informer>(
-        client_, *api::KindOf("StorageClass"), "", client::ListOptions{}, clock_);
+    classes_ = informers->InformerFor(*api::KindOf("StorageClass"));
     auto all = [this](const client::ObjectRef&) { ResyncProvisioners(); };
     classes_->AddEventHandler(
         {all, [all](const client::ObjectRef&, const client::ObjectRef& o) { all(o); }, all});
@@ -88,6 +86,7 @@ Status Fleet::Init() {
   if (options_.run_node_lifecycle) {
     NodeLifecycleOptions lo = options_.node_lifecycle;
     lo.clock = clock_;
+    lo.informers = informers;
     lifecycle_ = std::make_unique<NodeLifecycleController>(client_, lo);
     lifecycle_->Start();
   }
@@ -107,15 +106,23 @@ Status Fleet::Init() {
   for (const auto& [index, name] : found) {
     next_index_ = std::max(next_index_, index + 1);
   }
-  std::vector<Node*> to_start;
+  // Adopted nodes are rebuilt from their directories as fresh ones are made: concurrently.
+  std::vector<Node*> adopted;
   for (auto& [index, name] : found) {
-    if (index <= 0) index = next_index_++;
-    bool stopped = fs::exists(fs::path(nodes_dir_) / name / kStoppedFile, ec);
-    Status s = AddNodeLocked(name, index, /*up=*/false);
-    if (!s.ok()) return s;
-    if (!stopped) to_start.push_back(nodes_.back().get());
+    auto node = std::make_unique<Node>();
+    node->name = name;
+    node->index_on_disk = index > 0;
+    node->index = index > 0 ? index : next_index_++;
+    node->start = !fs::exists(fs::path(nodes_dir_) / name / kStoppedFile, ec);
+    adopted.push_back(node.get());
+    nodes_.push_back(std::move(node));
   }
-  if (!found.empty()) return StartNodesLocked(to_start);
+  if (!found.empty()) {
+    Status s = StartNodesLocked(adopted, /*fresh_disks=*/0);
+    // One that could not be rebuilt is no node of this fleet; its directory stays as it was.
+    if (!s.ok()) DropUnbuiltLocked(/*remove_dirs=*/false);
+    return s;
+  }
   std::vector<Node*> fresh;
   for (int i = 1; i <= options_.nodes; ++i) {
     auto node = std::make_unique<Node>();
@@ -125,19 +132,21 @@ Status Fleet::Init() {
     nodes_.push_back(std::move(node));
   }
   Status s = StartNodesLocked(fresh, options_.disks_per_node);
-  if (!s.ok()) {
-    // A node that could not be built has no parts: not a node. Its directory goes too, or
-    // the next start would adopt it half made.
-    nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(),
-                                [this](const auto& n) {
-                                  if (n->kubelet) return false;
-                                  std::error_code rm_ec;
-                                  fs::remove_all(NodeRoot(n->name), rm_ec);
-                                  return true;
-                                }),
-                 nodes_.end());
-  }
+  // A fresh node that could not be built has no parts: not a node. Its directory goes too,
+  // or the next start would adopt it half made.
+  if (!s.ok()) DropUnbuiltLocked(/*remove_dirs=*/true);
   return s;
+}
+
+void Fleet::DropUnbuiltLocked(bool remove_dirs) {
+  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(),
+                              [&](const auto& n) {
+                                if (n->kubelet) return false;
+                                std::error_code rm_ec;
+                                if (remove_dirs) fs::remove_all(NodeRoot(n->name), rm_ec);
+                                return true;
+                              }),
+               nodes_.end());
 }
 
 Status Fleet::StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks) {
@@ -154,7 +163,7 @@ Status Fleet::StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks)
     threads.emplace_back([&] {
       for (size_t i = next++; i < nodes.size(); i = next++) {
         Status s = fresh_disks >= 0 ? BuildNode(*nodes[i], fresh_disks) : Status::OK();
-        if (s.ok()) s = StartNodeLocked(*nodes[i]);
+        if (s.ok() && nodes[i]->start) s = StartNodeLocked(*nodes[i]);
         if (!s.ok()) {
           std::lock_guard<std::mutex> l(err_mu);
           if (first_error.ok()) first_error = s;
@@ -172,10 +181,9 @@ void Fleet::Stop() {
   std::lock_guard<std::mutex> l(mu_);
   if (stopped_) return;
   stopped_ = true;
-  // No more routed events first, then the machines, then the control loop watching them.
-  if (pods_) pods_->Stop();
-  if (volumes_) volumes_->Stop();
-  if (classes_) classes_->Stop();
+  // No more routed events first (shared informers: their owner stops them first), then the
+  // machines, then the control loop watching them.
+  if (own_informers_) own_informers_->Stop();
   for (auto& node : nodes_) {
     if (node->provisioner) node->provisioner->Stop();
     node->kubelet->Stop();
@@ -210,7 +218,9 @@ Status Fleet::BuildNode(Node& node, int fresh_disks) {
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) return Status::Internal("mkdir " + root + ": " + ec.message());
-  std::ofstream(fs::path(root) / kIndexFile) << node.index << "\n";
+  // Rewriting an unchanged file would cost a flush of it (ext4 flushes a file truncated
+  // and rewritten when it is closed): a restart of thousands of nodes would wait on it.
+  if (!node.index_on_disk) std::ofstream(fs::path(root) / kIndexFile) << node.index << "\n";
 
   auto disks = std::make_unique<Disks>(root);
   if (fresh_disks > 0) {
@@ -227,7 +237,7 @@ Status Fleet::BuildNode(Node& node, int fresh_disks) {
   ko.node_root = root;
   ko.node_index = node.index;
   ko.clock = clock_;
-  ko.pods = pods_.get();
+  ko.pods = pods_;
   ko.workers = workers_.get();
   ko.events = events_.get();
   auto kubelet = std::make_unique<FakeKubelet>(client_, ko);
@@ -239,8 +249,8 @@ Status Fleet::BuildNode(Node& node, int fresh_disks) {
     po.node_root = root;
     po.clock = clock_;
     po.disks = disks.get();
-    po.volumes = volumes_.get();
-    po.storage_classes = classes_.get();
+    po.volumes = volumes_;
+    po.storage_classes = classes_;
     po.workers = workers_.get();
     po.events = events_.get();
     provisioner = std::make_unique<LocalProvisioner>(client_, po);

@@ -30,6 +30,7 @@
 #include "client/client.h"
 #include "client/event_recorder.h"
 #include "client/informer.h"
+#include "client/informer_factory.h"
 #include "client/worker_pool.h"
 #include "kubelet-fake/disks.h"
 #include "kubelet-fake/kubelet.h"
@@ -57,6 +58,9 @@ struct FleetOptions {
   // Threads of the shared WorkerPool and EventBroadcaster.
   int workers = 16;
   int event_writers = 8;
+  // The pod, PV and StorageClass informers (and the node lifecycle controller's node and
+  // pod informers) to share with the cluster's controllers; none: the fleet makes its own.
+  client::SharedInformerFactory* informers = nullptr;
 };
 
 class Fleet {
@@ -99,6 +103,8 @@ class Fleet {
   struct Node {
     std::string name;
     int index = 0;
+    bool index_on_disk = false;  // its root already records `index`: no rewrite
+    bool start = true;           // StartNodesLocked starts it (an adopted stopped node: no)
     std::unique_ptr<Disks> disks;
     std::unique_ptr<FakeKubelet> kubelet;
     std::unique_ptr<LocalProvisioner> provisioner;
@@ -113,9 +119,11 @@ class Fleet {
   // concurrently.
   Status BuildNode(Node& node, int fresh_disks);
   Status StartNodeLocked(Node& node);
-  // Builds (fresh_disks >= 0) and starts these nodes concurrently, 64 at a time; the first
-  // error. Requires mu_.
+  // Builds (fresh_disks >= 0) and starts (those with `start`) these nodes concurrently, 64
+  // at a time; the first error. Requires mu_.
   Status StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks = -1);
+  // Forgets the nodes a failed StartNodesLocked left without parts. Requires mu_.
+  void DropUnbuiltLocked(bool remove_dirs);
   Node* Find(const std::string& name) const;  // requires mu_
   void RoutePod(const client::ObjectRef& pod);
   void RouteVolume(const client::ObjectRef& pv);
@@ -129,9 +137,10 @@ class Fleet {
   // Shared by every node; declared before nodes_, so they outlive them.
   std::unique_ptr<client::WorkerPool> workers_;
   std::unique_ptr<client::EventBroadcaster> events_;
-  std::unique_ptr<client::Informer> pods_;
-  std::unique_ptr<client::Informer> volumes_;
-  std::unique_ptr<client::Informer> classes_;
+  std::unique_ptr<client::SharedInformerFactory> own_informers_;  // without options.informers
+  client::Informer* pods_ = nullptr;
+  client::Informer* volumes_ = nullptr;
+  client::Informer* classes_ = nullptr;
   std::unique_ptr<NodeLifecycleController> lifecycle_;
 
   mutable std::mutex mu_;

@@ -81,13 +81,14 @@ NodeLifecycleController::NodeLifecycleController(client::Client* client,
     : client_(client), options_(options),
       clock_(options_.clock ? options_.clock : RealClock::Get()),
       recorder_(client, clock_, "node-controller"),
-      nodes_(client, NodeKind(), "", {}, clock_),
-      pods_(client, PodKind(), "", {}, clock_),
       leases_(client, LeaseKind(), kNodeLeaseNamespace, {}, clock_),
       queue_(std::make_shared<client::WorkQueue>(clock_)) {
+  auto* informers = client::SharedOrOwn(options_.informers, &own_informers_, client, clock_);
+  nodes_ = informers->InformerFor(NodeKind());
+  pods_ = informers->InformerFor(PodKind());
   auto queue = queue_;
   auto enqueue = [queue](const client::ObjectRef& o) { queue->Add(api::Meta(*o).name()); };
-  nodes_.AddEventHandler(
+  nodes_->AddEventHandler(
       {enqueue, [queue](const client::ObjectRef&, const client::ObjectRef& o) {
          queue->Add(api::Meta(*o).name());
        },
@@ -98,7 +99,7 @@ NodeLifecycleController::NodeLifecycleController(client::Client* client,
          queue->Add(api::Meta(*o).name());
        },
        nullptr});
-  pods_.AddIndexer(kNodeNameIndex, [](const google::protobuf::Message& m) {
+  pods_->AddIndexer(kNodeNameIndex, [](const google::protobuf::Message& m) {
     const auto& pod = static_cast<const api::Pod&>(m);
     if (pod.spec().node_name().empty()) return std::vector<std::string>{};
     return std::vector<std::string>{pod.spec().node_name()};
@@ -110,12 +111,12 @@ NodeLifecycleController::~NodeLifecycleController() { Stop(); }
 void NodeLifecycleController::Start() {
   if (started_) return;
   started_ = true;
-  nodes_.Start();
-  pods_.Start();
+  nodes_->Start();
+  pods_->Start();
   leases_.Start();
   // As every controller does (cache.WaitForCacheSync): the first look at a node must see
   // its Lease too, or the lease would seem renewed when it merely arrived late.
-  for (auto* informer : {&nodes_, &pods_, &leases_}) {
+  for (auto* informer : {nodes_, pods_, &leases_}) {
     informer->WaitForCacheSync(std::chrono::seconds(30));
   }
   worker_ = std::thread([this] { Work(); });
@@ -129,8 +130,7 @@ void NodeLifecycleController::Stop() {
   if (!started_) return;
   started_ = false;
   monitor_.reset();
-  nodes_.Stop();
-  pods_.Stop();
+  if (own_informers_) own_informers_->Stop();
   leases_.Stop();
   queue_->ShutDown();
   worker_.join();
@@ -166,7 +166,7 @@ void NodeLifecycleController::NodeEvent(const api::Node& node, const std::string
 // ---------------------------------------------------------------- node health
 
 void NodeLifecycleController::MonitorNodeHealth() {
-  for (const auto& obj : nodes_.List()) {
+  for (const auto& obj : nodes_->List()) {
     api::Node node = static_cast<const api::Node&>(*obj);
     for (int attempt = 0; attempt < kRetries; ++attempt) {
       if (UpdateNodeHealth(node)) break;
@@ -266,7 +266,7 @@ bool NodeLifecycleController::UpdateNodeHealth(const api::Node& in) {
 }
 
 void NodeLifecycleController::MarkPodsNotReady(const std::string& node_name) {
-  for (const auto& obj : pods_.ByIndex(kNodeNameIndex, node_name)) {
+  for (const auto& obj : pods_->ByIndex(kNodeNameIndex, node_name)) {
     api::Pod pod = static_cast<const api::Pod&>(*obj);
     for (int attempt = 0; attempt < kRetries; ++attempt) {
       api::PodCondition* ready = nullptr;
@@ -292,7 +292,7 @@ void NodeLifecycleController::MarkPodsNotReady(const std::string& node_name) {
 // ---------------------------------------------------------------- taints
 
 bool NodeLifecycleController::SyncNodeTaints(const std::string& name) {
-  client::ObjectRef obj = nodes_.Get(name);
+  client::ObjectRef obj = nodes_->Get(name);
   if (!obj) {
     known_nodes_.erase(name);
     health_.erase(name);

@@ -39,6 +39,7 @@
 #include "client/client.h"
 #include "client/event_recorder.h"
 #include "client/informer.h"
+#include "client/informer_factory.h"
 #include "client/workqueue.h"
 #include "kubelet-fake/ticker.h"
 
@@ -58,6 +59,8 @@ struct NodeLifecycleOptions {
   Duration grace_period = std::chrono::seconds(40);
   // The same for a node that never posted status (--node-startup-grace-period).
   Duration startup_grace_period = std::chrono::seconds(60);
+  // The node and pod informers to share with other controllers; none: its own.
+  client::SharedInformerFactory* informers = nullptr;
 };
 
 class NodeLifecycleController {
@@ -88,9 +91,10 @@ class NodeLifecycleController {
   NodeLifecycleOptions options_;
   Clock* clock_;
   client::EventRecorder recorder_;
-  client::Informer nodes_;
-  client::Informer pods_;
-  client::Informer leases_;
+  std::unique_ptr<client::SharedInformerFactory> own_informers_;  // without options.informers
+  client::Informer* nodes_;
+  client::Informer* pods_;
+  client::Informer leases_;  // kube-node-lease only, and only this controller reads it
   std::shared_ptr<client::WorkQueue> queue_;
   std::unique_ptr<Ticker> monitor_;
   std::thread worker_;

@@ -26,6 +26,7 @@
 #include "api/clock.h"
 #include "client/client.h"
 #include "client/informer.h"
+#include "client/informer_factory.h"
 #include "client/workqueue.h"
 
 namespace lpv::pvcontroller {
@@ -33,6 +34,8 @@ namespace lpv::pvcontroller {
 struct ProtectionOptions {
   Clock* clock = nullptr;  // retry backoff; default the real clock
   int workers = 1;
+  // The informers to share with other controllers; none: the controller makes its own.
+  client::SharedInformerFactory* informers = nullptr;
 };
 
 // Removes kubernetes.io/pvc-protection from deleted claims no pod uses.
@@ -56,8 +59,9 @@ class PVCProtectionController {
   client::Client* client_;
   ProtectionOptions options_;
   Clock* clock_;
-  std::unique_ptr<client::Informer> claims_;
-  std::unique_ptr<client::Informer> pods_;
+  std::unique_ptr<client::SharedInformerFactory> own_informers_;  // without options.informers
+  client::Informer* claims_;
+  client::Informer* pods_;
   client::WorkQueue queue_;
   std::atomic<bool> stop_{false};
   bool started_ = false;
@@ -83,7 +87,8 @@ class PVProtectionController {
   client::Client* client_;
   ProtectionOptions options_;
   Clock* clock_;
-  std::unique_ptr<client::Informer> volumes_;
+  std::unique_ptr<client::SharedInformerFactory> own_informers_;  // without options.informers
+  client::Informer* volumes_;
   client::WorkQueue queue_;
   std::atomic<bool> stop_{false};
   bool started_ = false;

@@ -23,6 +23,7 @@
 #include "client/client.h"
 #include "client/event_recorder.h"
 #include "client/informer.h"
+#include "client/informer_factory.h"
 #include "client/workqueue.h"
 #include "pvcontroller/object_cache.h"
 #include "pvcontroller/pv_helpers.h"
@@ -40,6 +41,8 @@ class PersistentVolumeController {
     // Worker threads per queue. Kubernetes runs one; more are safe because every write is
     // conditional on the resourceVersion read.
     int workers = 1;
+    // The informers to share with other controllers; none: the controller makes its own.
+    client::SharedInformerFactory* informers = nullptr;
   };
 
   PersistentVolumeController(client::Client* client, Options options);
@@ -125,11 +128,12 @@ class PersistentVolumeController {
   Options options_;
   Clock* clock_;
 
-  std::unique_ptr<client::Informer> volumes_;
-  std::unique_ptr<client::Informer> claims_;
-  std::unique_ptr<client::Informer> classes_;
-  std::unique_ptr<client::Informer> pods_;
-  std::unique_ptr<client::Informer> nodes_;
+  std::unique_ptr<client::SharedInformerFactory> own_informers_;  // without options.informers
+  client::Informer* volumes_;
+  client::Informer* claims_;
+  client::Informer* classes_;
+  client::Informer* pods_;
+  client::Informer* nodes_;
   ObjectCache volume_cache_;
   ObjectCache claim_cache_;
 

@@ -39,24 +39,15 @@ PersistentVolumeController::PersistentVolumeController(client::Client* client, O
       claim_queue_(clock_),
       volume_queue_(clock_),
       recorder_(client, clock_, kPVControllerComponent) {
-  volumes_ = std::make_unique<client::Informer>(
-      client_, Kind(api::PersistentVolume::default_instance()), "", client::ListOptions{}, clock_);
-  claims_ = std::make_unique<client::Informer>(client_,
-                                               Kind(api::PersistentVolumeClaim::default_instance()),
-                                               "", client::ListOptions{}, clock_);
-  classes_ = std::make_unique<client::Informer>(
-      client_, Kind(api::StorageClass::default_instance()), "", client::ListOptions{}, clock_);
-  pods_ = std::make_unique<client::Informer>(client_, Kind(api::Pod::default_instance()), "",
-                                             client::ListOptions{}, clock_);
-  nodes_ = std::make_unique<client::Informer>(client_, Kind(api::Node::default_instance()), "",
-                                              client::ListOptions{}, clock_);
+  auto* informers = client::SharedOrOwn(options.informers, &own_informers_, client_, clock_);
+  volumes_ = informers->InformerFor(Kind(api::PersistentVolume::default_instance()));
+  claims_ = informers->InformerFor(Kind(api::PersistentVolumeClaim::default_instance()));
+  classes_ = informers->InformerFor(Kind(api::StorageClass::default_instance()));
+  pods_ = informers->InformerFor(Kind(api::Pod::default_instance()));
+  nodes_ = informers->InformerFor(Kind(api::Node::default_instance()));
   volumes_->AddIndexer(kByStorageClass, VolumeClassIndex);
   volumes_->AddIndexer(kByClaimRef, VolumeClaimRefIndex);
   pods_->AddIndexer(kPodPVCIndex, PodPVCIndexFunc);
-  // The periodic sync of every claim and volume (ctrl.resync): each cached object comes back
-  // as an update and is enqueued.
-  volumes_->SetResyncPeriod(options_.resync_period);
-  claims_->SetResyncPeriod(options_.resync_period);
   AddHandlers();
 }
 
@@ -79,7 +70,9 @@ void PersistentVolumeController::AddHandlers() {
     const auto& pv = static_cast<const api::PersistentVolume&>(*obj);
     if (pv.spec().has_claim_ref()) claim_queue_.Add(ClaimrefToClaimKey(pv.spec().claim_ref()));
   };
-  volumes_->AddEventHandler(std::move(volume_handler));
+  // The periodic sync of every claim and volume (ctrl.resync): each cached object comes back
+  // as an update and is enqueued.
+  volumes_->AddEventHandler(std::move(volume_handler), options_.resync_period);
 
   client::EventHandler claim_handler;
   claim_handler.on_add = [this](const client::ObjectRef& obj) {
@@ -97,16 +90,13 @@ void PersistentVolumeController::AddHandlers() {
     const auto& pvc = static_cast<const api::PersistentVolumeClaim&>(*obj);
     if (!pvc.spec().volume_name().empty()) volume_queue_.Add(pvc.spec().volume_name());
   };
-  claims_->AddEventHandler(std::move(claim_handler));
+  claims_->AddEventHandler(std::move(claim_handler), options_.resync_period);
 }
 
 void PersistentVolumeController::Start() {
   if (started_) return;
   started_ = true;
-  for (auto* informer :
-       {volumes_.get(), claims_.get(), classes_.get(), pods_.get(), nodes_.get()}) {
-    informer->Start();
-  }
+  for (auto* informer : {volumes_, claims_, classes_, pods_, nodes_}) informer->Start();
   int n = std::max(1, options_.workers);
   for (int i = 0; i < n; ++i) {
     workers_.emplace_back([this] { ClaimWorker(); });
@@ -123,17 +113,13 @@ void PersistentVolumeController::Stop() {
   for (auto& t : workers_) {
     if (t.joinable()) t.join();
   }
-  for (auto* informer :
-       {volumes_.get(), claims_.get(), classes_.get(), pods_.get(), nodes_.get()}) {
-    informer->Stop();
-  }
+  if (own_informers_) own_informers_->Stop();
   recorder_.Flush();
 }
 
 bool PersistentVolumeController::WaitForCacheSync(std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (auto* informer :
-       {volumes_.get(), claims_.get(), classes_.get(), pods_.get(), nodes_.get()}) {
+  for (auto* informer : {volumes_, claims_, classes_, pods_, nodes_}) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() < 0 || !informer->WaitForCacheSync(left)) return false;

@@ -12,9 +12,8 @@ PVProtectionController::PVProtectionController(client::Client* client, Protectio
       options_(options),
       clock_(options.clock ? options.clock : RealClock::Get()),
       queue_(clock_) {
-  volumes_ = std::make_unique<client::Informer>(
-      client_, *api::KindOf(api::PersistentVolume::default_instance()), "", client::ListOptions{},
-      clock_);
+  auto* informers = client::SharedOrOwn(options.informers, &own_informers_, client_, clock_);
+  volumes_ = informers->InformerFor(*api::KindOf(api::PersistentVolume::default_instance()));
   auto changed = [this](const client::ObjectRef& obj) {
     const auto& meta = api::Meta(*obj);
     if (NeedToAddFinalizer(meta, kPVProtectionFinalizer) ||
@@ -48,7 +47,7 @@ void PVProtectionController::Stop() {
   for (auto& t : workers_) {
     if (t.joinable()) t.join();
   }
-  volumes_->Stop();
+  if (own_informers_) own_informers_->Stop();
 }
 
 bool PVProtectionController::WaitForCacheSync(std::chrono::milliseconds timeout) const {

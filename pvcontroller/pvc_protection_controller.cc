@@ -24,11 +24,9 @@ PVCProtectionController::PVCProtectionController(client::Client* client, Protect
       options_(options),
       clock_(options.clock ? options.clock : RealClock::Get()),
       queue_(clock_) {
-  claims_ = std::make_unique<client::Informer>(
-      client_, *api::KindOf(api::PersistentVolumeClaim::default_instance()), "",
-      client::ListOptions{}, clock_);
-  pods_ = std::make_unique<client::Informer>(client_, *api::KindOf(api::Pod::default_instance()),
-                                             "", client::ListOptions{}, clock_);
+  auto* informers = client::SharedOrOwn(options.informers, &own_informers_, client_, clock_);
+  claims_ = informers->InformerFor(*api::KindOf(api::PersistentVolumeClaim::default_instance()));
+  pods_ = informers->InformerFor(*api::KindOf(api::Pod::default_instance()));
   pods_->AddIndexer(kPodPVCIndex, PodPVCIndexFunc);
 
   auto claim_changed = [this](const client::ObjectRef& obj) {
@@ -84,8 +82,7 @@ void PVCProtectionController::Stop() {
   for (auto& t : workers_) {
     if (t.joinable()) t.join();
   }
-  claims_->Stop();
-  pods_->Stop();
+  if (own_informers_) own_informers_->Stop();
 }
 
 bool PVCProtectionController::WaitForCacheSync(std::chrono::milliseconds timeout) const {

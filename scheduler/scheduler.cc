@@ -103,16 +103,12 @@ Scheduler::Scheduler(client::Client* client, Options options)
     : client_(client),
       options_(std::move(options)),
       clock_(options_.clock ? options_.clock : RealClock::Get()),
-      pods_(std::make_unique<client::Informer>(client, KindByName("Pod"), "",
-                                               client::ListOptions{}, clock_)),
-      nodes_(std::make_unique<client::Informer>(client, KindByName("Node"), "",
-                                                client::ListOptions{}, clock_)),
-      pvs_(std::make_unique<client::Informer>(client, KindByName("PersistentVolume"), "",
-                                              client::ListOptions{}, clock_)),
-      pvcs_(std::make_unique<client::Informer>(client, KindByName("PersistentVolumeClaim"), "",
-                                               client::ListOptions{}, clock_)),
-      classes_(std::make_unique<client::Informer>(client, KindByName("StorageClass"), "",
-                                                  client::ListOptions{}, clock_)),
+      informers_(client::SharedOrOwn(options_.informers, &own_informers_, client, clock_)),
+      pods_(informers_->InformerFor(KindByName("Pod"))),
+      nodes_(informers_->InformerFor(KindByName("Node"))),
+      pvs_(informers_->InformerFor(KindByName("PersistentVolume"))),
+      pvcs_(informers_->InformerFor(KindByName("PersistentVolumeClaim"))),
+      classes_(informers_->InformerFor(KindByName("StorageClass"))),
       binder_(client,
               [this](const std::string& name) {
                 return client::As<api::StorageClass>(classes_->Get(name));
@@ -125,8 +121,8 @@ Scheduler::Scheduler(client::Client* client, Options options)
       // Failed binds are retried through the scheduling queue, not here.
       volume_binder_bind_queue_(clock_),
       binding_cycle_queue_(clock_) {
-  binder_.pv_cache().Attach(pvs_.get());
-  binder_.pvc_cache().Attach(pvcs_.get());
+  binder_.pv_cache().Attach(pvs_);
+  binder_.pvc_cache().Attach(pvcs_);
   AddHandlers();
 }
 
@@ -135,9 +131,7 @@ Scheduler::~Scheduler() { Stop(); }
 void Scheduler::Start() {
   if (started_) return;
   started_ = true;
-  for (auto* inf : {pods_.get(), nodes_.get(), pvs_.get(), pvcs_.get(), classes_.get()}) {
-    inf->Start();
-  }
+  for (auto* inf : {pods_, nodes_, pvs_, pvcs_, classes_}) inf->Start();
   scheduling_thread_ = std::thread([this] { Run(); });
   client::SetThreadName(scheduling_thread_, "scheduler");
   for (int i = 0; i < std::max(1, options_.bind_volumes_workers); ++i) {
@@ -161,9 +155,7 @@ void Scheduler::Stop() {
     for (auto& t : *threads) t.join();
     threads->clear();
   }
-  for (auto* inf : {pods_.get(), nodes_.get(), pvs_.get(), pvcs_.get(), classes_.get()}) {
-    inf->Stop();
-  }
+  if (own_informers_) own_informers_->Stop();
   std::lock_guard<std::mutex> l(wait_mu_);
   for (auto& [key, w] : waits_) {
     if (w->timer) clock_->CancelTimer(w->timer);
@@ -172,7 +164,7 @@ void Scheduler::Stop() {
 
 bool Scheduler::WaitForCacheSync(std::chrono::milliseconds timeout) const {
   auto deadline = SteadyClock::now() + timeout;
-  for (auto* inf : {pods_.get(), nodes_.get(), pvs_.get(), pvcs_.get(), classes_.get()}) {
+  for (auto* inf : {pods_, nodes_, pvs_, pvcs_, classes_}) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
     if (left.count() < 0 || !inf->WaitForCacheSync(left)) return false;
   }

@@ -55,6 +55,7 @@
 #include "client/client.h"
 #include "client/event_recorder.h"
 #include "client/informer.h"
+#include "client/informer_factory.h"
 #include "client/workqueue.h"
 #include "scheduler/explain.h"
 #include "scheduler/fit_error.h"
@@ -118,6 +119,8 @@ class Scheduler {
     // one; since Kubernetes 1.14 BindPodVolumes runs in each pod's binding cycle, so many
     // pods' PV writes are in flight at once, as here.
     int bind_volumes_workers = 8;
+    // The informers to share with other controllers; none: the scheduler makes its own.
+    client::SharedInformerFactory* informers = nullptr;
   };
 
   Scheduler(client::Client* client, Options options);
@@ -202,11 +205,13 @@ class Scheduler {
   Options options_;
   Clock* clock_;
 
-  std::unique_ptr<client::Informer> pods_;
-  std::unique_ptr<client::Informer> nodes_;
-  std::unique_ptr<client::Informer> pvs_;
-  std::unique_ptr<client::Informer> pvcs_;
-  std::unique_ptr<client::Informer> classes_;
+  std::unique_ptr<client::SharedInformerFactory> own_informers_;  // without options.informers
+  client::SharedInformerFactory* informers_;
+  client::Informer* pods_;
+  client::Informer* nodes_;
+  client::Informer* pvs_;
+  client::Informer* pvcs_;
+  client::Informer* classes_;
 
   NodeCache node_cache_;
   SchedulerVolumeBinder binder_;

@@ -103,25 +103,20 @@ StatefulSetController::StatefulSetController(client::Client* client, Options opt
       clock_(options.clock ? options.clock : RealClock::Get()),
       queue_(clock_),
       recorder_(client, clock_, kControllerComponent) {
-  sets_ = std::make_unique<client::Informer>(client_, Kind(api::StatefulSet::default_instance()),
-                                             "", client::ListOptions{}, clock_);
-  pods_ = std::make_unique<client::Informer>(client_, Kind(api::Pod::default_instance()), "",
-                                             client::ListOptions{}, clock_);
-  claims_ = std::make_unique<client::Informer>(client_,
-                                               Kind(api::PersistentVolumeClaim::default_instance()),
-                                               "", client::ListOptions{}, clock_);
+  auto* informers = client::SharedOrOwn(options.informers, &own_informers_, client_, clock_);
+  sets_ = informers->InformerFor(Kind(api::StatefulSet::default_instance()));
+  pods_ = informers->InformerFor(Kind(api::Pod::default_instance()));
+  claims_ = informers->InformerFor(Kind(api::PersistentVolumeClaim::default_instance()));
   sets_->AddIndexer(kByNamespace, NamespaceIndex);
   sets_->AddIndexer(kBySelectorLabel, SelectorLabelIndex);
   pods_->AddIndexer(kByNamespace, NamespaceIndex);
   pods_->AddIndexer(kOrphansByNamespace, OrphansByNamespaceIndex);
   pods_->AddIndexer(OwnerReferenceCleanup::kByOwnerUID, OwnerReferenceCleanup::OwnerUIDIndex);
   claims_->AddIndexer(OwnerReferenceCleanup::kByOwnerUID, OwnerReferenceCleanup::OwnerUIDIndex);
-  sets_->SetResyncPeriod(kStatefulSetResyncPeriod);
 
-  pod_control_ = std::make_unique<StatefulPodControl>(client_, claims_.get(), &recorder_);
+  pod_control_ = std::make_unique<StatefulPodControl>(client_, claims_, &recorder_);
   control_ = std::make_unique<StatefulSetControl>(client_, pod_control_.get(), clock_);
-  gc_ = std::make_unique<OwnerReferenceCleanup>(client_, sets_.get(), pods_.get(), claims_.get(),
-                                                clock_);
+  gc_ = std::make_unique<OwnerReferenceCleanup>(client_, sets_, pods_, claims_, clock_);
   AddHandlers();
 }
 
@@ -141,7 +136,7 @@ void StatefulSetController::AddHandlers() {
     // Its pods, and the claims the retention policy gave it, are the garbage collector's.
     gc_->OwnerGone(api::Meta(*obj).uid());
   };
-  sets_->AddEventHandler(std::move(set_handler));
+  sets_->AddEventHandler(std::move(set_handler), kStatefulSetResyncPeriod);
 
   client::EventHandler pod_handler;
   pod_handler.on_add = [this](const client::ObjectRef& obj) {
@@ -184,7 +179,7 @@ void StatefulSetController::AddHandlers() {
 void StatefulSetController::Start() {
   if (started_) return;
   started_ = true;
-  for (auto* informer : {sets_.get(), pods_.get(), claims_.get()}) informer->Start();
+  for (auto* informer : {sets_, pods_, claims_}) informer->Start();
   gc_->Start();
   int n = std::max(1, options_.workers);
   for (int i = 0; i < n; ++i) {
@@ -200,13 +195,13 @@ void StatefulSetController::Stop() {
     if (t.joinable()) t.join();
   }
   gc_->Stop();
-  for (auto* informer : {sets_.get(), pods_.get(), claims_.get()}) informer->Stop();
+  if (own_informers_) own_informers_->Stop();
   recorder_.Flush();
 }
 
 bool StatefulSetController::WaitForCacheSync(std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (auto* informer : {sets_.get(), pods_.get(), claims_.get()}) {
+  for (auto* informer : {sets_, pods_, claims_}) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() < 0 || !informer->WaitForCacheSync(left)) return false;

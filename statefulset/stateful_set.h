@@ -34,6 +34,7 @@
 #include "client/client.h"
 #include "client/event_recorder.h"
 #include "client/informer.h"
+#include "client/informer_factory.h"
 #include "client/workqueue.h"
 
 namespace lpv::statefulset {
@@ -51,6 +52,8 @@ class StatefulSetController {
     // Worker threads syncing sets (kube-controller-manager's --concurrent-statefulset-syncs
     // defaults to 5; one is plenty here). A set is never synced by two workers at once.
     int workers = 1;
+    // The informers to share with other controllers; none: the controller makes its own.
+    client::SharedInformerFactory* informers = nullptr;
   };
 
   StatefulSetController(client::Client* client, Options options);
@@ -91,9 +94,10 @@ class StatefulSetController {
   Options options_;
   Clock* clock_;
 
-  std::unique_ptr<client::Informer> sets_;
-  std::unique_ptr<client::Informer> pods_;
-  std::unique_ptr<client::Informer> claims_;
+  std::unique_ptr<client::SharedInformerFactory> own_informers_;  // without options.informers
+  client::Informer* sets_;
+  client::Informer* pods_;
+  client::Informer* claims_;
   client::WorkQueue queue_;
   client::EventRecorder recorder_;
   std::unique_ptr<StatefulPodControl> pod_control_;

@@ -144,13 +144,52 @@ TEST_F(InformerTest, ResyncRedeliversEveryObjectOnTheClock) {
   ASSERT_TRUE(c().Create(MakePod("a", "n")).ok());
   Informer inf(&c(), *api::KindOf("Pod"), "", {}, &clock);
   Recorder rec;
-  inf.AddEventHandler(rec.Handler());
-  inf.SetResyncPeriod(seconds(15));
+  Recorder quiet;
+  inf.AddEventHandler(rec.Handler(), seconds(15));
+  inf.AddEventHandler(quiet.Handler());
   inf.Start();
   ASSERT_TRUE(inf.WaitForCacheSync(seconds(10)));
   clock.Step(seconds(14));
   clock.Step(seconds(1));
   ASSERT_TRUE(rec.WaitFor("resync a"));
+  // A later event reaches both handlers; the resync reached only the one that asked for it.
+  ASSERT_TRUE(c().Create(MakePod("b", "n")).ok());
+  ASSERT_TRUE(rec.WaitFor("add b"));
+  ASSERT_TRUE(quiet.WaitFor("add b"));
+  EXPECT_EQ(quiet.Count("resync a"), 0u);
+}
+
+// A handler that joins a running informer gets every cached object once, at once, and
+// then each change once, as client-go's shared informers do for late handlers.
+TEST_F(InformerTest, HandlerAddedToARunningInformerCatchesUpThenFollows) {
+  ASSERT_TRUE(c().Create(MakePod("a", "node-1")).ok());
+  ASSERT_TRUE(c().Create(MakePod("b", "node-2")).ok());
+  Informer inf(&c(), *api::KindOf("Pod"));
+  Recorder first;
+  inf.AddEventHandler(first.Handler());
+  inf.Start();
+  ASSERT_TRUE(inf.WaitForCacheSync(seconds(10)));
+  ASSERT_TRUE(first.WaitFor("add b"));
+
+  Recorder late;
+  inf.AddEventHandler(late.Handler());
+  // Delivered on this thread before AddEventHandler returned: no waiting.
+  EXPECT_EQ(late.Count("add a"), 1u);
+  EXPECT_EQ(late.Count("add b"), 1u);
+  inf.AddIndexer("node", [](const google::protobuf::Message& m) {
+    return std::vector<std::string>{static_cast<const api::Pod&>(m).spec().node_name()};
+  });
+  ASSERT_EQ(inf.ByIndex("node", "node-2").size(), 1u);
+  EXPECT_EQ(api::Meta(*inf.ByIndex("node", "node-2")[0]).name(), "b");
+
+  ASSERT_TRUE(c().Create(MakePod("c", "node-2")).ok());
+  ASSERT_TRUE(late.WaitFor("add c"));
+  ASSERT_TRUE(first.WaitFor("add c"));
+  EXPECT_EQ(inf.ByIndex("node", "node-2").size(), 2u);
+  EXPECT_EQ(late.Count("add a"), 1u);
+  EXPECT_EQ(late.Count("add c"), 1u);
+  EXPECT_EQ(first.Count("add a"), 1u);
+  EXPECT_EQ(inf.lists(), 1);
 }
 
 TEST_F(InformerTest, SelectorsLimitTheCache) {

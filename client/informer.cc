@@ -1,5 +1,7 @@
 #include "client/informer.h"
 
+#include <algorithm>
+
 #include "client/thread_name.h"
 
 namespace lpv::client {
@@ -11,9 +13,10 @@ Informer::Informer(Client* client, const api::KindInfo& kind, std::string ns,
 
 Informer::~Informer() { Stop(); }
 
-void Informer::AddEventHandler(EventHandler handler, Duration resync_period) {
+HandlerId Informer::AddEventHandler(EventHandler handler, Duration resync_period) {
   std::lock_guard<std::mutex> d(dispatch_mu_);
   Listener& l = listeners_.emplace_back();
+  l.id = ++last_handler_id_;
   l.handler = std::move(handler);
   l.resync_period = resync_period;
   l.next_resync = clock_->Now() + resync_period;
@@ -33,6 +36,14 @@ void Informer::AddEventHandler(EventHandler handler, Duration resync_period) {
       ScheduleResync();
     }
   }
+  return l.id;
+}
+
+void Informer::RemoveEventHandler(HandlerId id) {
+  std::lock_guard<std::mutex> d(dispatch_mu_);
+  listeners_.erase(std::remove_if(listeners_.begin(), listeners_.end(),
+                                  [id](const Listener& l) { return l.id == id; }),
+                   listeners_.end());
 }
 
 void Informer::AddIndexer(const std::string& name, IndexFunc fn) {
@@ -52,7 +63,8 @@ void Informer::IndexAllLocked(const std::string& name) {
 
 void Informer::Start() {
   std::lock_guard<std::mutex> r(resync_->mu);
-  if (thread_started_) return;
+  // Once stopped, never again: a thread started now would never be joined.
+  if (thread_started_ || stop_) return;
   thread_started_ = true;
   thread_ = std::thread([this] { Run(); });
   SetThreadName(thread_, "inf-" + kind_.kind);
@@ -81,9 +93,12 @@ void Informer::ScheduleResync() {
   if (period <= Duration::zero()) return;
   resync_->period = period;
   auto state = resync_;
-  resync_->id = clock_->AfterFunc(period, [this, state] {
+  // A timer replaced by one of a shorter period may already be waiting for `mu`: only the
+  // newest chain goes on.
+  uint64_t generation = ++resync_->generation;
+  resync_->id = clock_->AfterFunc(period, [this, state, generation] {
     std::lock_guard<std::mutex> l(state->mu);
-    if (state->stopped) return;
+    if (state->stopped || state->generation != generation) return;
     resync_due_ = true;
     {
       // The informer thread waits in Next without a timeout (thousands of informers
@@ -236,12 +251,18 @@ bool Informer::ListAndReplace(std::string* rv) {
 void Informer::Resync() {
   std::lock_guard<std::mutex> d(dispatch_mu_);
   TimePoint now = clock_->Now();
+  // The timer ticks at the shortest period, and this runs a little after each tick: half a
+  // tick of slack, and deadlines that advance by whole periods, keep a listener from
+  // skipping a tick because of that lag.
+  Duration slack{shortest_resync_ns_.load() / 2};
   std::vector<ObjectRef> objs;
   for (auto& l : listeners_) {
-    if (l.resync_period <= Duration::zero() || now < l.next_resync || !l.handler.on_update) {
+    if (l.resync_period <= Duration::zero() || now + slack < l.next_resync ||
+        !l.handler.on_update) {
       continue;
     }
-    l.next_resync = now + l.resync_period;
+    l.next_resync += l.resync_period;
+    if (l.next_resync <= now) l.next_resync = now + l.resync_period;
     if (objs.empty()) objs = List();
     for (const auto& obj : objs) l.handler.on_update(obj, obj);
   }

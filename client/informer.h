@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -46,6 +47,8 @@ struct EventHandler {
   std::function<void(const ObjectRef&)> on_delete;
 };
 
+using HandlerId = uint64_t;
+
 // The values an object is indexed under (e.g. a pod's node name).
 using IndexFunc = std::function<std::vector<std::string>(const google::protobuf::Message&)>;
 
@@ -61,8 +64,12 @@ class Informer {
   // cached object is delivered again to this handler as an update (old == new), so a
   // level-triggered controller re-checks the world (AddEventHandlerWithResyncPeriod);
   // zero = never.
-  void AddEventHandler(EventHandler handler, Duration resync_period = Duration::zero());
-  // Any time; an index added to a running informer indexes what is cached.
+  HandlerId AddEventHandler(EventHandler handler, Duration resync_period = Duration::zero());
+  // After it returns the handler is never called again (a call under way has finished):
+  // for a component that goes away while the informer it shares runs on.
+  void RemoveEventHandler(HandlerId id);
+  // Any time; an index added to a running informer indexes what is cached. Components
+  // sharing an informer that add an index of the same name add the same function.
   void AddIndexer(const std::string& name, IndexFunc fn);
 
   // Idempotent.
@@ -100,6 +107,7 @@ class Informer {
   ListOptions selectors_;
   Clock* clock_;
   struct Listener {
+    HandlerId id = 0;
     EventHandler handler;
     Duration resync_period{0};
     TimePoint next_resync{};
@@ -108,6 +116,7 @@ class Informer {
   // handler catches up with the cache: a handler sees each change exactly once. Before mu_.
   std::mutex dispatch_mu_;
   std::vector<Listener> listeners_;  // under dispatch_mu_
+  HandlerId last_handler_id_ = 0;    // under dispatch_mu_
   std::map<std::string, IndexFunc> index_funcs_;  // under mu_
 
   mutable std::mutex mu_;
@@ -134,6 +143,7 @@ class Informer {
     bool stopped = false;
     TimerId id = 0;
     Duration period{0};  // of the armed timer: the shortest listener's
+    uint64_t generation = 0;  // of the armed timer; an older one's callback does nothing
   };
   std::shared_ptr<ResyncTimer> resync_ = std::make_shared<ResyncTimer>();
   std::thread thread_;

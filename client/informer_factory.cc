@@ -21,9 +21,14 @@ void SharedInformerFactory::Start() {
 }
 
 void SharedInformerFactory::Stop() {
-  std::lock_guard<std::mutex> l(mu_);
-  stopped_ = true;
-  for (auto& [kind, informer] : informers_) informer->Stop();
+  std::vector<Informer*> running;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopped_ = true;
+    for (auto& [kind, informer] : informers_) running.push_back(informer.get());
+  }
+  // Not under mu_: a handler finishing meanwhile may still ask for an informer.
+  for (Informer* informer : running) informer->Stop();
 }
 
 size_t SharedInformerFactory::size() const {

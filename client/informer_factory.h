@@ -5,7 +5,9 @@
 // Controllers take a factory in their options; one without builds its own. Informers are
 // made on first request and started by Start() or by whichever controller starts one
 // first. Whoever owns the factory stops it before the controllers whose handlers it calls
-// are destroyed: Stop() joins every informer thread, after which no handler runs.
+// are destroyed: Stop() joins every informer thread, after which no handler runs. A
+// component that may go away earlier removes its handlers (Informer::RemoveEventHandler).
+// Handlers must not call Stop().
 #pragma once
 
 #include <map>

@@ -56,9 +56,9 @@ Status Fleet::Init() {
   FakeKubelet::AddIndexers(pods_);
   {
     auto route = [this](const client::ObjectRef& o) { RoutePod(o); };
-    pods_->AddEventHandler(
+    handlers_.emplace_back(pods_, pods_->AddEventHandler(
         {route, [route](const client::ObjectRef&, const client::ObjectRef& o) { route(o); },
-         route});
+         route}));
   }
   pods_->Start();
   if (!pods_->WaitForCacheSync(std::chrono::seconds(30))) {
@@ -69,13 +69,13 @@ Status Fleet::Init() {
     volumes_ = informers->InformerFor(*api::KindOf("PersistentVolume"));
     LocalProvisioner::AddIndexers(volumes_);
     auto route = [this](const client::ObjectRef& o) { RouteVolume(o); };
-    volumes_->AddEventHandler(
+    handlers_.emplace_back(volumes_, volumes_->AddEventHandler(
         {route, [route](const client::ObjectRef&, const client::ObjectRef& o) { route(o); },
-         route});
+         route}));
     classes_ = informers->InformerFor(*api::KindOf("StorageClass"));
     auto all = [this](const client::ObjectRef&) { ResyncProvisioners(); };
-    classes_->AddEventHandler(
-        {all, [all](const client::ObjectRef&, const client::ObjectRef& o) { all(o); }, all});
+    handlers_.emplace_back(classes_, classes_->AddEventHandler(
+        {all, [all](const client::ObjectRef&, const client::ObjectRef& o) { all(o); }, all}));
     volumes_->Start();
     classes_->Start();
     if (!volumes_->WaitForCacheSync(std::chrono::seconds(30)) ||
@@ -181,8 +181,11 @@ void Fleet::Stop() {
   std::lock_guard<std::mutex> l(mu_);
   if (stopped_) return;
   stopped_ = true;
-  // No more routed events first (shared informers: their owner stops them first), then the
-  // machines, then the control loop watching them.
+  // No more routed events first, then the machines, then the control loop watching them.
+  // Shared informers run on (a fleet that failed to start goes away while they do): its
+  // handlers leave them.
+  for (auto& [informer, id] : handlers_) informer->RemoveEventHandler(id);
+  handlers_.clear();
   if (own_informers_) own_informers_->Stop();
   for (auto& node : nodes_) {
     if (node->provisioner) node->provisioner->Stop();

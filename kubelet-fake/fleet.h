@@ -141,6 +141,7 @@ class Fleet {
   client::Informer* pods_ = nullptr;
   client::Informer* volumes_ = nullptr;
   client::Informer* classes_ = nullptr;
+  std::vector<std::pair<client::Informer*, client::HandlerId>> handlers_;  // the fleet's own
   std::unique_ptr<NodeLifecycleController> lifecycle_;
 
   mutable std::mutex mu_;

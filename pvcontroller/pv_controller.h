@@ -6,7 +6,7 @@
 // It reads its informer caches (volumes, claims, classes, pods, nodes) and writes only through
 // the client. Informer threads enqueue keys; `workers` threads per queue (claims, volumes)
 // run syncClaim and syncVolume. Every step is idempotent and level-triggered: a crash or a
-// conflict between the four writes of a bind heals on the next sync, and the informers'
+// conflict between the four writes of a bind heals on the next sync, and its handlers'
 // periodic resync re-runs every sync.
 //
 // Thread-safety: Start and Stop from one thread; everything else is internal.
@@ -52,7 +52,8 @@ class PersistentVolumeController {
 
   // Starts the informers and the workers; workers begin once every cache has synced.
   void Start();
-  // Stops workers and informers; waits for a sync in progress to finish.
+  // Stops workers and the informers it made itself (shared ones are their factory owner's
+  // to stop); waits for a sync in progress to finish.
   void Stop();
   // Waits until every informer has listed once.
   bool WaitForCacheSync(std::chrono::milliseconds timeout) const;

@@ -444,9 +444,9 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   // The info LOG is for RocksDB debugging only; keep it from growing without bound.
   db_options.keep_log_file_num = 2;
   db_options.max_log_file_size = 4 << 20;
-  // After a crash the WAL is replayed into the memtable and stays the record of it until
-  // the next regular flush: no SST is written before the store opens, so a restart
-  // serves sooner (B14).
+  // On open the WAL is replayed into the memtable and stays the record of it until the
+  // next regular flush: no SST is written before the store opens, so a restart serves
+  // sooner (B14).
   db_options.avoid_flush_during_recovery = true;
   rocksdb::DB* raw_db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, &raw_db);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "api/objects.pb.h"
 #include "cluster/cluster.h"
 
@@ -49,8 +52,21 @@ TEST_F(SharedInformerFactoryTest, SharedOrOwnMakesAFactoryOnlyWhenNoneIsGiven) {
   EXPECT_EQ(made, own.get());
 }
 
+// The threads of this process named `name` (each informer's thread is "inf-<Kind>",
+// truncated to 15 characters).
+int ThreadsNamed(const std::string& name) {
+  int n = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::string comm;
+    std::getline(std::ifstream(task.path() / "comm"), comm);
+    if (comm == name) ++n;
+  }
+  return n;
+}
+
 // Every controller of a cluster (PV, protection, scheduler, StatefulSet, fleet, node
-// lifecycle) follows a kind through the same informer: each kind is listed once.
+// lifecycle) follows a kind through the same informer: each kind is listed once, by one
+// informer thread.
 TEST(ClusterInformersTest, EveryControllerSharesOneInformerPerKind) {
   cluster::Options o;
   o.listen = "";
@@ -70,6 +86,11 @@ TEST(ClusterInformersTest, EveryControllerSharesOneInformerPerKind) {
     EXPECT_EQ(inf->lists(), 1) << kind;
   }
   EXPECT_EQ(f->size(), 6u);  // no kind was new
+  // Had a controller made its own, its thread would be here too.
+  EXPECT_EQ(ThreadsNamed("inf-Pod"), 1);
+  EXPECT_EQ(ThreadsNamed("inf-PersistentV"), 2);  // PersistentVolume, PersistentVolumeClaim
+  EXPECT_EQ(ThreadsNamed("inf-StatefulSet"), 1);
+  EXPECT_EQ(ThreadsNamed("inf-Node"), 1);
 }
 
 }  // namespace

@@ -41,6 +41,12 @@ class Recorder {
       return std::find(log_.begin(), log_.end(), entry) != log_.end();
     });
   }
+  bool WaitForCount(const std::string& entry, size_t n) {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, seconds(10), [&] {
+      return static_cast<size_t>(std::count(log_.begin(), log_.end(), entry)) >= n;
+    });
+  }
   size_t Count(const std::string& entry) {
     std::lock_guard<std::mutex> l(mu_);
     return std::count(log_.begin(), log_.end(), entry);
@@ -157,6 +163,41 @@ TEST_F(InformerTest, ResyncRedeliversEveryObjectOnTheClock) {
   ASSERT_TRUE(rec.WaitFor("add b"));
   ASSERT_TRUE(quiet.WaitFor("add b"));
   EXPECT_EQ(quiet.Count("resync a"), 0u);
+}
+
+// Each handler resyncs on its own period: the 30 s one every other tick of the 15 s one.
+TEST_F(InformerTest, EachHandlerResyncsOnItsOwnPeriod) {
+  FakeClock clock;
+  ASSERT_TRUE(c().Create(MakePod("a", "n")).ok());
+  Informer inf(&c(), *api::KindOf("Pod"), "", {}, &clock);
+  Recorder every15;
+  Recorder every30;
+  // Handlers resync in the order they were added: the 30 s one's tick is over before the
+  // 15 s one's ends.
+  inf.AddEventHandler(every30.Handler(), seconds(30));
+  inf.AddEventHandler(every15.Handler(), seconds(15));
+  inf.Start();
+  ASSERT_TRUE(inf.WaitForCacheSync(seconds(10)));
+  for (int tick = 1; tick <= 4; ++tick) {
+    clock.Step(seconds(15));
+    ASSERT_TRUE(every15.WaitForCount("resync a", static_cast<size_t>(tick))) << tick;
+    EXPECT_EQ(every30.Count("resync a"), static_cast<size_t>(tick / 2)) << tick;
+  }
+}
+
+TEST_F(InformerTest, ARemovedHandlerHearsNothingMore) {
+  ASSERT_TRUE(c().Create(MakePod("a", "n")).ok());
+  Informer inf(&c(), *api::KindOf("Pod"));
+  Recorder stays;
+  Recorder leaves;
+  inf.AddEventHandler(stays.Handler());
+  HandlerId id = inf.AddEventHandler(leaves.Handler());
+  inf.Start();
+  ASSERT_TRUE(leaves.WaitFor("add a"));
+  inf.RemoveEventHandler(id);
+  ASSERT_TRUE(c().Create(MakePod("b", "n")).ok());
+  ASSERT_TRUE(stays.WaitFor("add b"));
+  EXPECT_EQ(leaves.Count("add b"), 0u);
 }
 
 // A handler that joins a running informer gets every cached object once, at once, and

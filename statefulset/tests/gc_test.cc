@@ -76,6 +76,14 @@ TEST(GarbageCollectorTest, OrphanDeletionLeavesPodsAndClaimsWithoutTheOwnerRefer
       "local-vol-local-test-1",
       [](const PersistentVolumeClaim& c) { return c.metadata().owner_references_size() == 1; },
       "owned by the set");
+  // The collector orphans the dependents it knows of: it must have seen both claims owned
+  // (a claim seen owned only after its owner is gone would be collected as dangling).
+  for (const char* name : {"local-vol-local-test-0", "local-vol-local-test-1"}) {
+    env.WaitForCached<PersistentVolumeClaim>(
+        name,
+        [](const PersistentVolumeClaim& c) { return c.metadata().owner_references_size() == 1; },
+        "owned by the set");
+  }
 
   auto del = DeleteSet(env, "Orphan");
   ASSERT_TRUE(del.ok()) << del.status().ToString();

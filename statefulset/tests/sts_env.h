@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "api/codec.h"
+#include "client/informer_factory.h"
 #include "client/wait.h"
 #include "cluster/cluster.h"
 #include "statefulset/stateful_set.h"
@@ -65,14 +68,18 @@ class StatefulSetEnv {
       return;
     }
     cluster_ = std::move(*c);
+    // The controller's informers, which the test can look into (WaitForCached).
+    informers_ = std::make_unique<client::SharedInformerFactory>(client(), &clock_);
     StatefulSetController::Options options;
     options.clock = &clock_;
+    options.informers = informers_.get();
     controller_ = std::make_unique<StatefulSetController>(client(), options);
     controller_->Start();
     EXPECT_TRUE(controller_->WaitForCacheSync(kWait));
   }
 
   ~StatefulSetEnv() {
+    if (informers_) informers_->Stop();
     if (controller_) controller_->Stop();
     if (cluster_) cluster_->Stop();
   }
@@ -104,6 +111,35 @@ class StatefulSetEnv {
     }
     ADD_FAILURE() << "could not update " << name;
     return {};
+  }
+
+  // Waits until the controller's own cache, not just the API, shows `pred` for `name`: what
+  // the controller acts on next. Follows the informer with a handler of its own.
+  template <class T>
+  void WaitForCached(const std::string& name, std::function<bool(const T&)> pred,
+                     const std::string& what) {
+    client::Informer* informer = informers_->InformerFor(*api::KindOf(T::default_instance()));
+    std::mutex mu;
+    std::condition_variable cv;
+    bool seen = false;
+    auto check = [&](const client::ObjectRef& o) {
+      const T& obj = static_cast<const T&>(*o);
+      if (obj.metadata().namespace_() != kNamespace || obj.metadata().name() != name ||
+          !pred(obj)) {
+        return;
+      }
+      std::lock_guard<std::mutex> l(mu);
+      seen = true;
+      cv.notify_all();
+    };
+    auto id = informer->AddEventHandler(
+        {check, [&](const client::ObjectRef&, const client::ObjectRef& o) { check(o); }, nullptr});
+    {
+      std::unique_lock<std::mutex> l(mu);
+      EXPECT_TRUE(cv.wait_for(l, kWait, [&] { return seen; }))
+          << "the controller's cache never showed " << name << " " << what;
+    }
+    informer->RemoveEventHandler(id);
   }
 
   template <class T>
@@ -269,6 +305,7 @@ class StatefulSetEnv {
  private:
   FakeClock clock_;
   std::unique_ptr<cluster::Cluster> cluster_;
+  std::unique_ptr<client::SharedInformerFactory> informers_;
   std::unique_ptr<StatefulSetController> controller_;
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "api/selectors.h"
 #include "pvcontroller/annotations.h"
@@ -13,11 +15,31 @@ namespace {
 
 constexpr char kStorage[] = "storage";
 
-api::Quantity StorageOf(const google::protobuf::Map<std::string, std::string>& resources) {
+// The parsed "storage" quantity of `resources` (zero when absent or invalid). FindMatchingVolume
+// compares the claim's request with every candidate PV's capacity on every node the scheduler
+// filters, and a cluster has few distinct sizes: each thread keeps the parses of the strings
+// it has seen (at most kMaxMemo; later ones go to `*scratch`). A memo entry is never erased,
+// so the reference stays valid.
+const api::Quantity& StorageOf(const google::protobuf::Map<std::string, std::string>& resources,
+                               api::Quantity* scratch) {
+  constexpr size_t kMaxMemo = 1024;
+  static const api::Quantity kZero;
   auto it = resources.find(kStorage);
-  if (it == resources.end()) return api::Quantity();
+  if (it == resources.end()) return kZero;
+  thread_local std::unordered_map<std::string, api::Quantity> memo;
+  if (auto m = memo.find(it->second); m != memo.end()) return m->second;
   auto q = api::Quantity::Parse(it->second);
-  return q.ok() ? std::move(*q) : api::Quantity();
+  api::Quantity parsed = q.ok() ? std::move(*q) : api::Quantity();
+  if (memo.size() >= kMaxMemo) {
+    *scratch = std::move(parsed);
+    return *scratch;
+  }
+  return memo.emplace(it->second, std::move(parsed)).first->second;
+}
+
+// An absent mode is Filesystem: objects written before the field was defaulted have none.
+std::string_view VolumeModeOf(bool has, const std::string& mode) {
+  return has ? std::string_view(mode) : std::string_view("Filesystem");
 }
 
 // The short names of the access modes, in the order kubectl prints them.
@@ -39,11 +61,13 @@ bool ContainsMode(const google::protobuf::RepeatedPtrField<std::string>& modes,
 }  // namespace
 
 api::Quantity VolumeCapacity(const api::PersistentVolume& volume) {
-  return StorageOf(volume.spec().capacity());
+  api::Quantity scratch;
+  return StorageOf(volume.spec().capacity(), &scratch);
 }
 
 api::Quantity ClaimRequest(const api::PersistentVolumeClaim& claim) {
-  return StorageOf(claim.spec().resources().requests());
+  api::Quantity scratch;
+  return StorageOf(claim.spec().resources().requests(), &scratch);
 }
 
 bool CheckAccessModes(const api::PersistentVolumeClaim& claim,
@@ -56,10 +80,8 @@ bool CheckAccessModes(const api::PersistentVolumeClaim& claim,
 
 bool CheckVolumeModeMismatches(const api::PersistentVolumeClaimSpec& claim_spec,
                                const api::PersistentVolumeSpec& volume_spec) {
-  // An absent mode is Filesystem: objects written before the field was defaulted have none.
-  std::string requested = claim_spec.has_volume_mode() ? claim_spec.volume_mode() : "Filesystem";
-  std::string offered = volume_spec.has_volume_mode() ? volume_spec.volume_mode() : "Filesystem";
-  return requested != offered;
+  return VolumeModeOf(claim_spec.has_volume_mode(), claim_spec.volume_mode()) !=
+         VolumeModeOf(volume_spec.has_volume_mode(), volume_spec.volume_mode());
 }
 
 bool CheckNodeAffinity(const api::PersistentVolume& volume, const api::Node& node) {
@@ -84,7 +106,8 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
                                      const std::vector<VolumePtr>& volumes, const api::Node* node,
                                      const std::set<std::string>& excluded_volumes,
                                      bool delay_binding) {
-  api::Quantity requested = ClaimRequest(claim);
+  api::Quantity request_scratch;
+  const api::Quantity& requested = StorageOf(claim.spec().resources().requests(), &request_scratch);
   std::string requested_class = GetPersistentVolumeClaimClass(claim);
 
   std::optional<api::Selector> selector;
@@ -99,22 +122,25 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
 
   VolumePtr smallest;
   api::Quantity smallest_qty;
-  // Every volume is visited: one pre-bound to this claim wins over any smaller one.
+  api::Quantity volume_scratch;
+  // Every volume is visited: one pre-bound to this claim wins over any smaller one. The
+  // node affinity is checked last (it is the dearest check): every test before it only
+  // skips a volume, so the order changes no answer.
   for (const VolumePtr& volume : volumes) {
     if (!volume) continue;
     if (excluded_volumes.count(volume->metadata().name())) continue;
-    if (volume->spec().has_claim_ref() && !IsVolumeBoundToClaim(*volume, claim)) continue;
+    const bool bound_to_claim =
+        volume->spec().has_claim_ref() && IsVolumeBoundToClaim(*volume, claim);
+    if (volume->spec().has_claim_ref() && !bound_to_claim) continue;
 
-    api::Quantity volume_qty = VolumeCapacity(*volume);
+    const api::Quantity& volume_qty = StorageOf(volume->spec().capacity(), &volume_scratch);
     if (volume_qty.Cmp(requested) < 0) continue;
     if (CheckVolumeModeMismatches(claim.spec(), volume->spec())) continue;
     if (!volume->metadata().deletion_timestamp().empty()) continue;
 
-    bool node_affinity_valid = node == nullptr || CheckNodeAffinity(*volume, *node);
-
-    if (IsVolumeBoundToClaim(*volume, claim)) {
+    if (bound_to_claim) {
       // The pre-bound volume (and so its claim) cannot be used on this node.
-      if (!node_affinity_valid) return VolumePtr();
+      if (node != nullptr && !CheckNodeAffinity(*volume, *node)) return VolumePtr();
       return volume;
     }
 
@@ -129,13 +155,13 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
     if (volume->status().phase() != kVolumeAvailable) continue;
     if (selector && !selector->Matches(volume->metadata().labels())) continue;
     if (GetPersistentVolumeClass(*volume) != requested_class) continue;
-    if (!node_affinity_valid) continue;
     if (node != nullptr && !CheckAccessModes(claim, *volume)) continue;
+    // Only a volume that would be the new smallest needs its node affinity checked.
+    if (smallest && smallest_qty.Cmp(volume_qty) <= 0) continue;
+    if (node != nullptr && !CheckNodeAffinity(*volume, *node)) continue;
 
-    if (!smallest || smallest_qty.Cmp(volume_qty) > 0) {
-      smallest = volume;
-      smallest_qty = std::move(volume_qty);
-    }
+    smallest = volume;
+    smallest_qty = volume_qty;
   }
   return smallest;
 }

@@ -18,7 +18,7 @@ std::string GetPersistentVolumeClaimClass(const api::PersistentVolumeClaim& clai
   return "";
 }
 
-std::string GetPersistentVolumeClass(const api::PersistentVolume& volume) {
+const std::string& GetPersistentVolumeClass(const api::PersistentVolume& volume) {
   auto it = volume.metadata().annotations().find(kAnnBetaStorageClass);
   if (it != volume.metadata().annotations().end()) return it->second;
   return volume.spec().storage_class_name();

@@ -36,8 +36,9 @@ bool HasAnnotation(const api::ObjectMeta& meta, const std::string& key);
 // (assignDefaultStorageClass, retroactive default class). Until then the claim's class is "",
 // as here; the PV controller of lpv does the retroactive assignment.
 std::string GetPersistentVolumeClaimClass(const api::PersistentVolumeClaim& claim);
-// The volume's class: the beta annotation, else spec.storageClassName ("" = no class).
-std::string GetPersistentVolumeClass(const api::PersistentVolume& volume);
+// The volume's class: the beta annotation, else spec.storageClassName ("" = no class). A
+// reference into `volume` (FindMatchingVolume compares it for every candidate PV).
+const std::string& GetPersistentVolumeClass(const api::PersistentVolume& volume);
 // Whether the claim names a class (even ""), by annotation or field.
 bool PersistentVolumeClaimHasClass(const api::PersistentVolumeClaim& claim);
 

@@ -187,6 +187,34 @@ std::vector<ObjectRef> AssumeCache::ByIndex(const std::string& name,
   return out;
 }
 
+std::vector<ObjectRef> AssumeCache::ByIndexEither(const std::string& name, const std::string& a,
+                                                  const std::string& b) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ObjectRef> out;
+  auto idx = indexes_.find(name);
+  if (idx == indexes_.end()) return out;
+  static const std::map<std::string, ObjectRef> kNone;
+  auto bucket = [&](const std::string& value) -> const std::map<std::string, ObjectRef>& {
+    auto it = idx->second.find(value);
+    return it == idx->second.end() ? kNone : it->second;
+  };
+  const auto& first = bucket(a);
+  const auto& second = a == b ? kNone : bucket(b);
+  out.reserve(first.size() + second.size());
+  auto i = first.begin(), j = second.begin();
+  while (i != first.end() || j != second.end()) {
+    if (j == second.end() || (i != first.end() && i->first < j->first)) {
+      out.push_back((i++)->second);
+    } else if (i == first.end() || j->first < i->first) {
+      out.push_back((j++)->second);
+    } else {  // the same object under both values
+      out.push_back((i++)->second);
+      ++j;
+    }
+  }
+  return out;
+}
+
 size_t AssumeCache::Size() const {
   std::lock_guard<std::mutex> l(mu_);
   return items_.size();
@@ -285,17 +313,15 @@ std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListPVs
 
 std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListCandidatePVs(
     const std::string& storage_class, const std::string& hostname, bool free_only) const {
-  const char* index = free_only ? kFreeClassHostIndex : kClassHostIndex;
-  auto out = Typed<api::PersistentVolume>(ByIndex(index, ClassHostKey(storage_class, kAnyHost)));
-  if (hostname.empty()) return out;
-  auto pinned = Typed<api::PersistentVolume>(ByIndex(index, ClassHostKey(storage_class, hostname)));
-  if (out.empty()) return pinned;
-  // Each bucket is in key (= name) order: merge them.
-  std::vector<std::shared_ptr<const api::PersistentVolume>> merged;
-  merged.reserve(out.size() + pinned.size());
-  std::merge(out.begin(), out.end(), pinned.begin(), pinned.end(), std::back_inserter(merged),
-             [](const auto& a, const auto& b) { return a->metadata().name() < b->metadata().name(); });
-  return merged;
+  const std::string index = free_only ? kFreeClassHostIndex : kClassHostIndex;
+  // The keys in buffers of the calling thread: the scheduler asks for every node it filters.
+  thread_local std::string any_key, host_key;
+  any_key.assign(storage_class).push_back('\0');
+  any_key.append(kAnyHost);
+  if (hostname.empty()) return Typed<api::PersistentVolume>(ByIndex(index, any_key));
+  host_key.assign(storage_class).push_back('\0');
+  host_key.append(hostname);
+  return Typed<api::PersistentVolume>(ByIndexEither(index, any_key, host_key));
 }
 
 bool PVAssumeCache::HasFreePV(const std::string& storage_class,

@@ -69,6 +69,10 @@ class AssumeCache {
   std::vector<ObjectRef> List() const;
   // The latest objects whose index `name` yields `value`, in key order.
   std::vector<ObjectRef> ByIndex(const std::string& name, const std::string& value) const;
+  // The latest objects whose index `name` yields `a` or `b`, in key order, each once: one
+  // lock and one list where two ByIndex calls would need a merge.
+  std::vector<ObjectRef> ByIndexEither(const std::string& name, const std::string& a,
+                                       const std::string& b) const;
   size_t Size() const;
   // Whether some latest object's index `name` yields `value` (ByIndex would not be empty).
   bool HasIndexValue(const std::string& name, const std::string& value) const;

@@ -74,6 +74,16 @@ NodeInfo& NodeCache::MutableLocked(const std::string& name) {
   return *info;
 }
 
+const char* ImpliedReadyTaintKey(const api::Node& node) {
+  for (const auto& c : node.status().conditions()) {
+    if (c.type() != "Ready") continue;
+    if (c.status() == "False") return kTaintNodeNotReady;
+    if (c.status() == "Unknown") return kTaintNodeUnreachable;
+    return nullptr;
+  }
+  return nullptr;
+}
+
 void NodeCache::AddOrUpdateNode(NodeRef node) {
   std::lock_guard<std::mutex> l(mu_);
   NodeInfo& info = MutableLocked(node->metadata().name());
@@ -85,6 +95,7 @@ void NodeCache::AddOrUpdateNode(NodeRef node) {
   info.allowed_pod_number = ValueOf(alloc, "pods");
   auto h = node->metadata().labels().find(kHostnameLabel);
   info.hostname = h == node->metadata().labels().end() ? "" : h->second;
+  info.implied_ready_taint = ImpliedReadyTaintKey(*node);
   info.node = std::move(node);
 }
 

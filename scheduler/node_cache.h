@@ -35,6 +35,10 @@ using PodRef = std::shared_ptr<const api::Pod>;
 using NodeRef = std::shared_ptr<const api::Node>;
 
 inline constexpr char kHostnameLabel[] = "kubernetes.io/hostname";
+// The taints the node lifecycle controller keeps on a node whose Ready condition is False
+// or Unknown.
+inline constexpr char kTaintNodeNotReady[] = "node.kubernetes.io/not-ready";
+inline constexpr char kTaintNodeUnreachable[] = "node.kubernetes.io/unreachable";
 
 // What a pod asks of a node: the sum of its containers' requests, at least the largest init
 // container's (as resourcehelper.PodRequests). The non-zero variants count 100m CPU and
@@ -52,6 +56,10 @@ PodResources ComputePodResources(const api::Pod& pod);
 struct NodeInfo {
   NodeRef node;
   std::string hostname;  // the node's kubernetes.io/hostname label ("" when absent)
+  // The NoSchedule taint the node's Ready condition implies (kTaintNodeNotReady when False,
+  // kTaintNodeUnreachable when Unknown), nullptr when Ready or without the condition. Read
+  // once per node update, not once per pod the scheduler filters the node for.
+  const char* implied_ready_taint = nullptr;
   // status.allocatable (capacity when allocatable is empty).
   int64_t allocatable_milli_cpu = 0;
   int64_t allocatable_memory = 0;
@@ -64,6 +72,10 @@ struct NodeInfo {
   const std::string& name() const;
 };
 using NodeInfoRef = std::shared_ptr<const NodeInfo>;
+
+// The key of the taint the node lifecycle controller puts on a node whose Ready condition
+// is not True (nodelifecycle's NoSchedule taint map), or nullptr.
+const char* ImpliedReadyTaintKey(const api::Node& node);
 
 // The nodes as one scheduling cycle sees them: every node that has a Node object, by name.
 struct NodeSnapshot {

@@ -9,22 +9,9 @@ namespace {
 using Code = PredicateStatus::Code;
 
 constexpr char kTaintNodeUnschedulable[] = "node.kubernetes.io/unschedulable";
-constexpr char kTaintNodeNotReady[] = "node.kubernetes.io/not-ready";
-constexpr char kTaintNodeUnreachable[] = "node.kubernetes.io/unreachable";
-
-// The key of the taint the node lifecycle controller puts on a node whose Ready condition
-// is not True (nodelifecycle's NoSchedule taint map), or nullptr.
-const char* ImpliedReadyTaintKey(const api::Node& node) {
-  for (const auto& c : node.status().conditions()) {
-    if (c.type() != "Ready") continue;
-    if (c.status() == "False") return kTaintNodeNotReady;
-    if (c.status() == "Unknown") return kTaintNodeUnreachable;
-    return nullptr;
-  }
-  return nullptr;
-}
 
 }  // namespace
+
 
 std::string PredicateStatus::Message() const {
   std::string out;
@@ -89,7 +76,7 @@ PredicateStatus PodToleratesNodeTaints(const api::Pod& pod, const NodeInfo& node
                                    {UntoleratedTaintReason(taint)});
     }
   }
-  const char* implied_key = has_ready_taint ? nullptr : ImpliedReadyTaintKey(*node.node);
+  const char* implied_key = has_ready_taint ? nullptr : node.implied_ready_taint;
   if (implied_key == nullptr) return PredicateStatus::Success();
   api::Taint implied;
   implied.set_key(implied_key);

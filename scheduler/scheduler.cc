@@ -565,6 +565,7 @@ bool Scheduler::scheduleOne() {
                                           bool narrow, int to_find) {
     const int num_nodes = static_cast<int>(candidates.size());
     int processed = 0;
+    int fits_not_kept = 0;  // counted here, added to attempt.omitted once
     skipped = 0;
     for (int i = 0; i < num_nodes && static_cast<int>(feasible.size()) < to_find; ++i) {
       const NodeInfo& node = *candidates[(next_start_node_index_ + i) % num_nodes];
@@ -588,7 +589,7 @@ bool Scheduler::scheduleOne() {
           case 4: status = PodFitsResources(*pod, request, node); break;
           case 5: {
             FindPodVolumesResult answer;
-            status = checker_.predicate(*pod, pre, *node.node, keep ? &answer : nullptr);
+            status = checker_.predicate(*pod, pre, node, keep ? &answer : nullptr);
             if (keep && !pre.skip && status.code != Code::Error) {
               verdict.volumes_checked = true;
               verdict.unbound_satisfied = answer.unbound_satisfied;
@@ -619,6 +620,7 @@ bool Scheduler::scheduleOne() {
       }
       if (status.code == Code::Error) {
         // A filter that errs aborts the cycle (RunFilterPlugins).
+        if (fits_not_kept > 0) attempt.omitted["fits"] += fits_not_kept;
         AddStat(&SchedulerStats::filter_ns, filter_start);
         HandleSchedulingFailure(std::move(qi), cycle, kReasonSchedulerError,
                                 "running \"" + status.plugin + "\" filter plugin: " +
@@ -641,9 +643,10 @@ bool Scheduler::scheduleOne() {
       } else if (!verdict.fits) {
         ++attempt.omitted[verdict.predicate + ": " + Join(verdict.reasons)];
       } else {
-        ++attempt.omitted["fits"];
+        ++fits_not_kept;
       }
     }
+    if (fits_not_kept > 0) attempt.omitted["fits"] += fits_not_kept;
     if (num_nodes > 0) next_start_node_index_ = (next_start_node_index_ + processed) % num_nodes;
     {
       std::lock_guard<std::mutex> l(stats_mu_);

@@ -212,6 +212,7 @@ std::optional<std::vector<std::string>> SchedulerVolumeBinder::FewHostsWithFreeV
 
 Result<PodVolumeClaims> SchedulerVolumeBinder::GetPodVolumes(const api::Pod& pod) const {
   PodVolumeClaims out;
+  out.pod_key = PodKey(pod);
   for (const auto& key : PodClaimKeys(pod)) {
     auto pvc = pvc_cache_.GetPVC(key);
     std::string name = key.substr(key.find('/') + 1);
@@ -303,16 +304,18 @@ std::vector<VolumePtr> SchedulerVolumeBinder::CandidateVolumes(
 Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
                                                   const PodVolumeClaims& pod_claims,
                                                   const api::Node& node,
+                                                  const std::string& hostname,
                                                   std::vector<BindingInfo>* bindings,
                                                   std::vector<ClaimPtr>* unmatched) const {
   // The smallest claims first, so each gets the smallest fit.
   std::stable_sort(claims.begin(), claims.end(), [](const ClaimPtr& a, const ClaimPtr& b) {
     return pvcontroller::ClaimRequest(*a).Cmp(pvcontroller::ClaimRequest(*b)) < 0;
   });
-  std::string hostname = HostnameOf(node);
   std::set<std::string> chosen;  // a PV chosen for one claim is not offered to the next
   for (const auto& pvc : claims) {
-    auto pre = pod_claims.prebound.find(pvcontroller::ClaimToClaimKey(*pvc));
+    auto pre = pod_claims.prebound.empty()
+                   ? pod_claims.prebound.end()
+                   : pod_claims.prebound.find(pvcontroller::ClaimToClaimKey(*pvc));
     // A claim's pre-bound PVs that fit it are in pod_claims.prebound (those that do not fit
     // without a node fit on none), so the others need only the free PVs on this node.
     auto pv = pvcontroller::FindMatchingVolume(
@@ -358,7 +361,8 @@ Result<bool> SchedulerVolumeBinder::CheckVolumeProvisions(const std::vector<Clai
 
 Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Pod& pod,
                                                                    const PodVolumeClaims& claims,
-                                                                   const api::Node& node) {
+                                                                   const api::Node& node,
+                                                                   const std::string* hostname) {
   FindPodVolumesResult r;
   if (!claims.bound.empty()) CheckBoundClaims(claims.bound, node, &r);
 
@@ -384,7 +388,9 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Po
     } else {
       if (!to_match.empty()) {
         std::vector<ClaimPtr> no_pv;
-        Status s = FindMatchingVolumes(to_match, claims, node, &r.static_bindings, &no_pv);
+        std::string looked_up;
+        const std::string& host = hostname ? *hostname : (looked_up = HostnameOf(node));
+        Status s = FindMatchingVolumes(std::move(to_match), claims, node, host, &r.static_bindings, &no_pv);
         if (!s.ok()) return s;
         r.unbound_satisfied = no_pv.empty();
         to_provision.insert(to_provision.end(), no_pv.begin(), no_pv.end());
@@ -405,7 +411,8 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Po
   if (!r.unbound_satisfied) r.reasons.push_back(kErrReasonBindConflict);
   if (!r.bound_pvs_found) r.reasons.push_back(kErrReasonPVNotExist);
   if (r.reasons.empty()) {
-    bindings_.UpdateBindings(PodKey(pod), node.metadata().name(),
+    bindings_.UpdateBindings(claims.pod_key.empty() ? PodKey(pod) : claims.pod_key,
+                             node.metadata().name(),
                              PodBindingCache::Entry{r.static_bindings, r.dynamic_provisions});
   }
   return r;

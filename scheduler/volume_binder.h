@@ -88,6 +88,9 @@ struct PodVolumeClaims {
   // alone decides on every node (FindMatchingVolume returns it, or nothing where its node
   // affinity fails), so FindPodVolumes need not look at the node's other PVs. By claim key.
   std::unordered_map<std::string, std::vector<VolumePtr>> prebound;
+  // The pod's "namespace/name", the bindings cache's key (computed once per cycle, not per
+  // node; empty: FindPodVolumes computes it).
+  std::string pod_key;
   bool empty() const {
     return bound.empty() && unbound_delay_binding.empty() && unbound_immediate.empty();
   }
@@ -154,10 +157,13 @@ class SchedulerVolumeBinder {
   Result<PodVolumeClaims> GetPodVolumes(const api::Pod& pod) const;
 
   // FindPodVolumes for one node, with the claims GetPodVolumes returned (computed once per
-  // scheduling cycle). Records the proposed bindings in the bindings cache. Errors: an
-  // invalid claim selector, a claim to provision whose class is missing.
+  // scheduling cycle). Records the proposed bindings in the bindings cache. `hostname`, when
+  // given, is the node's kubernetes.io/hostname label (the scheduler's NodeInfo has it), so
+  // it is not looked up again for every pod. Errors: an invalid claim selector, a claim to
+  // provision whose class is missing.
   Result<FindPodVolumesResult> FindPodVolumes(const api::Pod& pod, const PodVolumeClaims& claims,
-                                              const api::Node& node);
+                                              const api::Node& node,
+                                              const std::string* hostname = nullptr);
   // GetEligibleNodes (Kubernetes 1.25+): the nodes the pod's bound claims allow, from their
   // local PVs' kubernetes.io/hostname "In" node affinity (intersected across claims); nullopt
   // when the claims do not narrow the nodes (no such PV, or a PV not in the cache). An empty
@@ -233,7 +239,7 @@ class SchedulerVolumeBinder {
                         FindPodVolumesResult* result) const;
   // findMatchingVolumes: a distinct PV per claim; claims without one go to *unmatched.
   Status FindMatchingVolumes(std::vector<ClaimPtr> claims, const PodVolumeClaims& pod_claims,
-                             const api::Node& node,
+                             const api::Node& node, const std::string& hostname,
                              std::vector<BindingInfo>* bindings,
                              std::vector<ClaimPtr>* unmatched) const;
   // checkVolumeProvisions.

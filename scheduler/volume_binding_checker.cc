@@ -35,10 +35,10 @@ VolumeBindingChecker::PreFilterResult VolumeBindingChecker::PreFilter(const api:
 }
 
 PredicateStatus VolumeBindingChecker::predicate(const api::Pod& pod, const PreFilterResult& pre,
-                                                const api::Node& node,
+                                                const NodeInfo& node,
                                                 FindPodVolumesResult* answer) const {
   if (pre.skip) return PredicateStatus::Success();
-  auto found = binder_->FindPodVolumes(pod, pre.claims, node);
+  auto found = binder_->FindPodVolumes(pod, pre.claims, *node.node, &node.hostname);
   if (!found.ok()) {
     return PredicateStatus::Fail(Code::Error, kPluginName, {found.status().message()});
   }

@@ -56,7 +56,7 @@ class VolumeBindingChecker {
   }
 
   // The predicate for one node; *answer (optional) receives FindPodVolumes' full answer.
-  PredicateStatus predicate(const api::Pod& pod, const PreFilterResult& pre, const api::Node& node,
+  PredicateStatus predicate(const api::Pod& pod, const PreFilterResult& pre, const NodeInfo& node,
                             FindPodVolumesResult* answer) const;
 
   static constexpr char kPluginName[] = "VolumeBinding";

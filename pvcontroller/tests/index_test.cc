@@ -185,6 +185,15 @@ std::vector<MatchCase> MatchCases() {
       .want = "pv-node-2",
   });
   cases.push_back({
+      .name = "a smaller volume on another node does not displace the fit on this one",
+      .volumes = {Volume("pv-node-2", "10Gi", OnNode("node-2")),
+                  Volume("pv-node-1", "1Gi", OnNode("node-1"))},
+      .claim = Claim("claim", "1Gi"),
+      .node = NodeNamed("node-2"),
+      .delay_binding = true,
+      .want = "pv-node-2",
+  });
+  cases.push_back({
       .name = "node affinity conflict",
       .volumes = {Volume("pv-node-1", "10Gi", OnNode("node-1"))},
       .claim = Claim("claim", "1Gi"),
@@ -296,6 +305,28 @@ std::string CaseName(const ::testing::TestParamInfo<MatchCase>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Index, FindMatchingVolumeTest, ::testing::ValuesIn(MatchCases()),
                          CaseName);
+
+// FindMatchingVolume keeps each thread's parses of the capacity strings it has seen, up to a
+// bound; past it, a string is parsed into scratch space. More distinct sizes than the bound,
+// in no order, must still give the smallest fit.
+TEST(FindMatchingVolumeSizesTest, SmallestFitAmongMoreDistinctSizesThanTheParsesKept) {
+  std::vector<PersistentVolume> volumes;
+  for (int mi = 3000; mi > 1000; --mi) {  // largest first: each fit is a new smallest
+    volumes.push_back(Volume("pv-" + std::to_string(mi), std::to_string(mi) + "Mi"));
+  }
+  auto pointers = Pointers(volumes);
+  EXPECT_EQ(Name(FindMatchingVolume(Claim("claim", "1500Mi"), pointers, nullptr, {}, false)),
+            "pv-1500");
+  EXPECT_EQ(Name(FindMatchingVolume(Claim("claim", "2Gi"), pointers, nullptr, {}, false)),
+            "pv-2048");
+  EXPECT_EQ(Name(FindMatchingVolume(Claim("claim", "1001Mi"), pointers, nullptr, {}, false)),
+            "pv-1001");
+  EXPECT_EQ(Name(FindMatchingVolume(Claim("claim", "3001Mi"), pointers, nullptr, {}, false)), "");
+  // Parsed again from the kept parses: the same answers.
+  EXPECT_EQ(Name(FindMatchingVolume(Claim("claim", "1500Mi"), pointers, nullptr, {}, false)),
+            "pv-1500");
+  EXPECT_EQ(VolumeCapacity(volumes.back()).Cmp(api::Quantity::MustParse("1001Mi")), 0);
+}
 
 // ---- the PV controller's search through the access-modes index
 

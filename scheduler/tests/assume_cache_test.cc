@@ -93,6 +93,35 @@ TEST(AssumeCacheTest, IndexesFindCandidatesByClassAndNodeAndClaim) {
             (std::vector<std::string>{"pv-a2", "pv-anywhere"}));
 }
 
+// FindMatchingVolume keeps the first of equally small PVs, so a node's candidates come in
+// name order whether a PV is pinned to the node or usable anywhere, each once.
+TEST(AssumeCacheTest, ANodesCandidatesComeInNameOrderAcrossPinnedAndAnywherePVs) {
+  PVAssumeCache cache;
+  cache.Add(Ref(MakeLocalPV("pv-b", "node-a")));
+  cache.Add(Ref(MakeLocalPV("pv-a", "")));
+  cache.Add(Ref(MakeLocalPV("pv-d", "node-a")));
+  cache.Add(Ref(MakeLocalPV("pv-c", "")));
+  cache.Add(Ref(MakeLocalPV("pv-e", "node-b")));
+  auto in_order = [](const std::vector<std::shared_ptr<const api::PersistentVolume>>& pvs) {
+    std::vector<std::string> out;
+    for (const auto& pv : pvs) out.push_back(pv->metadata().name());
+    return out;
+  };
+  EXPECT_EQ(in_order(cache.ListCandidatePVs(kLocalStorage, "node-a")),
+            (std::vector<std::string>{"pv-a", "pv-b", "pv-c", "pv-d"}));
+  EXPECT_EQ(in_order(cache.ListCandidatePVs(kLocalStorage, "")),
+            (std::vector<std::string>{"pv-a", "pv-c"}));
+  // A PV the scheduler took is no longer free, but still a candidate.
+  ASSERT_TRUE(cache.Assume(Ref(Claimed(MakeLocalPV("pv-b", "node-a"), "data-0"))).ok());
+  EXPECT_EQ(in_order(cache.ListCandidatePVs(kLocalStorage, "node-a", /*free_only=*/true)),
+            (std::vector<std::string>{"pv-a", "pv-c", "pv-d"}));
+  EXPECT_EQ(in_order(cache.ListCandidatePVs(kLocalStorage, "node-a")),
+            (std::vector<std::string>{"pv-a", "pv-b", "pv-c", "pv-d"}));
+  // A hostname that is the any-host marker itself lists those PVs once.
+  EXPECT_EQ(in_order(cache.ListCandidatePVs(kLocalStorage, PVAssumeCache::kAnyHost)),
+            (std::vector<std::string>{"pv-a", "pv-c"}));
+}
+
 TEST(AssumeCacheTest, PinnedHostnamesNeedAHostnameInEveryTerm) {
   auto pv = MakeLocalPV("pv", "node-1");
   auto* terms = pv.mutable_spec()->mutable_node_affinity()->mutable_required();

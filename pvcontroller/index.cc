@@ -121,7 +121,9 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
   }
 
   VolumePtr smallest;
-  api::Quantity smallest_qty;
+  // The smallest fit's capacity: a kept parse, or a copy when it was parsed into scratch.
+  const api::Quantity* smallest_qty = nullptr;
+  api::Quantity smallest_copy;
   api::Quantity volume_scratch;
   // Every volume is visited: one pre-bound to this claim wins over any smaller one. The
   // node affinity is checked last (it is the dearest check): every test before it only
@@ -157,11 +159,16 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
     if (GetPersistentVolumeClass(*volume) != requested_class) continue;
     if (node != nullptr && !CheckAccessModes(claim, *volume)) continue;
     // Only a volume that would be the new smallest needs its node affinity checked.
-    if (smallest && smallest_qty.Cmp(volume_qty) <= 0) continue;
+    if (smallest && smallest_qty->Cmp(volume_qty) <= 0) continue;
     if (node != nullptr && !CheckNodeAffinity(*volume, *node)) continue;
 
     smallest = volume;
-    smallest_qty = volume_qty;
+    if (&volume_qty == &volume_scratch) {
+      smallest_copy = volume_qty;
+      smallest_qty = &smallest_copy;
+    } else {
+      smallest_qty = &volume_qty;
+    }
   }
   return smallest;
 }

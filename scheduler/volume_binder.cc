@@ -69,7 +69,10 @@ void IntersectInto(std::optional<std::set<std::string>>* eligible, std::set<std:
 void PodBindingCache::UpdateBindings(const std::string& pod_key, const std::string& node,
                                      Entry entry) {
   std::lock_guard<std::mutex> l(mu_);
-  entries_[pod_key][node] = std::move(entry);
+  auto& per_node = entries_[pod_key];
+  // A cycle records every node that fits, hundreds on a big cluster: no rehash per doubling.
+  if (per_node.empty()) per_node.reserve(kExpectedNodes);
+  per_node[node] = std::move(entry);
 }
 
 bool PodBindingCache::GetBindings(const std::string& pod_key, const std::string& node,
@@ -330,7 +333,7 @@ Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
       unmatched->push_back(pvc);
       continue;
     }
-    chosen.insert((*pv)->metadata().name());
+    if (&pvc != &claims.back()) chosen.insert((*pv)->metadata().name());
     bindings->push_back(BindingInfo{pvc, *pv});
   }
   return Status::OK();

@@ -135,6 +135,7 @@ class PodBindingCache {
   size_t NumPods() const;
 
  private:
+  static constexpr size_t kExpectedNodes = 128;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::unordered_map<std::string, Entry>> entries_;
 };

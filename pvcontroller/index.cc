@@ -18,19 +18,21 @@ constexpr char kStorage[] = "storage";
 // The parsed "storage" quantity of `resources` (zero when absent or invalid). FindMatchingVolume
 // compares the claim's request with every candidate PV's capacity on every node the scheduler
 // filters, and a cluster has few distinct sizes: each thread keeps the parses of the strings
-// it has seen (at most kMaxMemo; later ones go to `*scratch`). A memo entry is never erased,
-// so the reference stays valid.
+// it has seen (at most kMaxMemo strings of at most kMaxMemoLength characters; others go to
+// `*scratch`). A memo entry is never erased, so the reference stays valid.
 const api::Quantity& StorageOf(const google::protobuf::Map<std::string, std::string>& resources,
                                api::Quantity* scratch) {
   constexpr size_t kMaxMemo = 1024;
-  static const api::Quantity kZero;
+  constexpr size_t kMaxMemoLength = 32;
+  // Never destroyed: a thread still matching during exit() must not see it gone.
+  static const api::Quantity* const kZero = new api::Quantity();
   auto it = resources.find(kStorage);
-  if (it == resources.end()) return kZero;
+  if (it == resources.end()) return *kZero;
   thread_local std::unordered_map<std::string, api::Quantity> memo;
   if (auto m = memo.find(it->second); m != memo.end()) return m->second;
   auto q = api::Quantity::Parse(it->second);
   api::Quantity parsed = q.ok() ? std::move(*q) : api::Quantity();
-  if (memo.size() >= kMaxMemo) {
+  if (memo.size() >= kMaxMemo || it->second.size() > kMaxMemoLength) {
     *scratch = std::move(parsed);
     return *scratch;
   }

@@ -193,13 +193,14 @@ std::vector<ObjectRef> AssumeCache::ByIndexEither(const std::string& name, const
   std::vector<ObjectRef> out;
   auto idx = indexes_.find(name);
   if (idx == indexes_.end()) return out;
-  static const std::map<std::string, ObjectRef> kNone;
+  // Never destroyed: a scheduler thread still filtering during exit() must not see it gone.
+  static const auto* const kNone = new std::map<std::string, ObjectRef>();
   auto bucket = [&](const std::string& value) -> const std::map<std::string, ObjectRef>& {
     auto it = idx->second.find(value);
-    return it == idx->second.end() ? kNone : it->second;
+    return it == idx->second.end() ? *kNone : it->second;
   };
   const auto& first = bucket(a);
-  const auto& second = a == b ? kNone : bucket(b);
+  const auto& second = a == b ? *kNone : bucket(b);
   out.reserve(first.size() + second.size());
   auto i = first.begin(), j = second.begin();
   while (i != first.end() || j != second.end()) {

@@ -12,7 +12,6 @@ constexpr char kTaintNodeUnschedulable[] = "node.kubernetes.io/unschedulable";
 
 }  // namespace
 
-
 std::string PredicateStatus::Message() const {
   std::string out;
   for (const auto& r : reasons) {

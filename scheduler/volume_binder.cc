@@ -393,7 +393,8 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Po
         std::vector<ClaimPtr> no_pv;
         std::string looked_up;
         const std::string& host = hostname ? *hostname : (looked_up = HostnameOf(node));
-        Status s = FindMatchingVolumes(std::move(to_match), claims, node, host, &r.static_bindings, &no_pv);
+        Status s = FindMatchingVolumes(std::move(to_match), claims, node, host,
+                                       &r.static_bindings, &no_pv);
         if (!s.ok()) return s;
         r.unbound_satisfied = no_pv.empty();
         to_provision.insert(to_provision.end(), no_pv.begin(), no_pv.end());

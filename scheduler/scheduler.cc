@@ -302,6 +302,7 @@ void Scheduler::OnPodUpdate(const client::ObjectRef& old_obj, const client::Obje
     // Bound (by us or anyone): it leaves the scheduling queue. An assigned pod being added
     // frees nothing, so pending pods stay where they are.
     queue_.Delete(key);
+    ForgetConditionCycle(key);
     return;
   }
   if (!Responsible(*pod)) return;
@@ -313,12 +314,18 @@ void Scheduler::OnPodUpdate(const client::ObjectRef& old_obj, const client::Obje
   queue_.Update(client::As<api::Pod>(old_obj), pod);
 }
 
+void Scheduler::ForgetConditionCycle(const std::string& pod_key) {
+  std::lock_guard<std::mutex> l(condition_mu_);
+  condition_cycle_.erase(pod_key);
+}
+
 void Scheduler::OnPodDelete(const client::ObjectRef& obj) {
   auto pod = client::As<api::Pod>(obj);
   std::string key = api::KeyOf(*pod);
   bool was_assigned = !pod->spec().node_name().empty() || node_cache_.NodeOf(key) != "";
   node_cache_.RemovePod(*pod);
   queue_.Delete(key);
+  ForgetConditionCycle(key);
   EndVolumeWait(key);
   {
     // The bind worker rolls back the assumptions of a pod it holds; others are dropped here.
@@ -1042,13 +1049,21 @@ void Scheduler::HandleSchedulingFailure(QueuedPodInfo qi, int64_t cycle, const s
   // Told after the record is made: whoever sees the event or condition finds the record.
   if (current) {
     recorder_.Event(*current, "Warning", "FailedScheduling", message);
-    UpdatePodScheduledCondition(key, reason, message);
+    UpdatePodScheduledCondition(key, cycle, reason, message);
   }
   AddStat(&SchedulerStats::failure_ns, start);
 }
 
-void Scheduler::UpdatePodScheduledCondition(const std::string& pod_key, const std::string& reason,
+void Scheduler::UpdatePodScheduledCondition(const std::string& pod_key, int64_t cycle,
+                                            const std::string& reason,
                                             const std::string& message) {
+  std::lock_guard<std::mutex> write(condition_write_mu_);
+  {
+    std::lock_guard<std::mutex> l(condition_mu_);
+    int64_t& newest = condition_cycle_[pod_key];
+    if (cycle < newest) return;  // a later cycle's outcome is on the pod already
+    newest = cycle;
+  }
   PodRef pod = CurrentPod(pod_key, "");
   for (int attempt = 0; pod && attempt < 5; ++attempt) {
     const api::PodCondition* existing = nullptr;

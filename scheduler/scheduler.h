@@ -185,8 +185,12 @@ class Scheduler {
   void HandleSchedulingFailure(QueuedPodInfo qi, int64_t cycle, const std::string& reason,
                                const std::string& message, Requeue how,
                                SchedulingAttempt* attempt);
-  void UpdatePodScheduledCondition(const std::string& pod_key, const std::string& reason,
-                                   const std::string& message);
+  void ForgetConditionCycle(const std::string& pod_key);  // the pod is bound or gone
+  // Writes the PodScheduled=False condition of scheduling cycle `cycle`, unless a newer
+  // cycle's failure was written already: a failed binding reports from the binding thread
+  // while the pod, back from its backoff, may already be failing its next cycle.
+  void UpdatePodScheduledCondition(const std::string& pod_key, int64_t cycle,
+                                   const std::string& reason, const std::string& message);
 
   // ---- waiting for the PV controller
   void StartVolumeWait(const api::Pod& pod, const std::string& node,
@@ -223,6 +227,10 @@ class Scheduler {
   // volumeBinderBindQueue: pods whose volume bindings BindPodVolumes must write.
   client::WorkQueue volume_binder_bind_queue_;
   std::mutex bind_mu_;
+  // Held across a condition write, so two threads' writes for a pod land in cycle order.
+  std::mutex condition_write_mu_;
+  std::mutex condition_mu_;  // guards condition_cycle_ (the informer thread erases)
+  std::unordered_map<std::string, int64_t> condition_cycle_;  // pod -> newest failure written
   std::unordered_map<std::string, std::shared_ptr<BindWork>> bind_work_;
 
   // Pods whose binding cycle is queued or running.

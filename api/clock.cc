@@ -27,9 +27,12 @@ TimerId RealClock::AfterFunc(Duration after, std::function<void()> fn) {
                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(after);
   std::lock_guard<std::mutex> l(mu_);
   TimerId id = next_id_++;
-  timers_.emplace(std::make_pair(deadline, id), std::move(fn));
+  auto it = timers_.emplace(std::make_pair(deadline, id), std::move(fn)).first;
   deadlines_[id] = deadline;
-  cv_.notify_all();
+  // The timer thread sleeps until the earliest deadline: only a new earliest one needs it
+  // awake (thousands of nodes' tickers and queues' retries would otherwise wake it for
+  // every timer they set).
+  if (it == timers_.begin()) cv_.notify_one();
   return id;
 }
 

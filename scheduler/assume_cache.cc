@@ -187,12 +187,12 @@ std::vector<ObjectRef> AssumeCache::ByIndex(const std::string& name,
   return out;
 }
 
-std::vector<ObjectRef> AssumeCache::ByIndexEither(const std::string& name, const std::string& a,
-                                                  const std::string& b) const {
+void AssumeCache::VisitIndexEither(const std::string& name, const std::string& a,
+                                   const std::string& b,
+                                   const std::function<void(const ObjectRef&)>& visit) const {
   std::lock_guard<std::mutex> l(mu_);
-  std::vector<ObjectRef> out;
   auto idx = indexes_.find(name);
-  if (idx == indexes_.end()) return out;
+  if (idx == indexes_.end()) return;
   // Never destroyed: a scheduler thread still filtering during exit() must not see it gone.
   static const auto* const kNone = new std::map<std::string, ObjectRef>();
   auto bucket = [&](const std::string& value) -> const std::map<std::string, ObjectRef>& {
@@ -201,19 +201,17 @@ std::vector<ObjectRef> AssumeCache::ByIndexEither(const std::string& name, const
   };
   const auto& first = bucket(a);
   const auto& second = a == b ? *kNone : bucket(b);
-  out.reserve(first.size() + second.size());
   auto i = first.begin(), j = second.begin();
   while (i != first.end() || j != second.end()) {
     if (j == second.end() || (i != first.end() && i->first < j->first)) {
-      out.push_back((i++)->second);
+      visit((i++)->second);
     } else if (i == first.end() || j->first < i->first) {
-      out.push_back((j++)->second);
+      visit((j++)->second);
     } else {  // the same object under both values
-      out.push_back((i++)->second);
+      visit((i++)->second);
       ++j;
     }
   }
-  return out;
 }
 
 size_t AssumeCache::Size() const {
@@ -314,15 +312,32 @@ std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListPVs
 
 std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListCandidatePVs(
     const std::string& storage_class, const std::string& hostname, bool free_only) const {
-  const std::string index = free_only ? kFreeClassHostIndex : kClassHostIndex;
+  std::vector<std::shared_ptr<const api::PersistentVolume>> out;
+  ListCandidatePVs(storage_class, hostname, free_only, &out);
+  return out;
+}
+
+void PVAssumeCache::ListCandidatePVs(
+    const std::string& storage_class, const std::string& hostname, bool free_only,
+    std::vector<std::shared_ptr<const api::PersistentVolume>>* out) const {
+  out->clear();
+  // Never destroyed, as kNone above.
+  static const std::string* const kFree = new std::string(kFreeClassHostIndex);
+  static const std::string* const kAll = new std::string(kClassHostIndex);
+  const std::string& index = free_only ? *kFree : *kAll;
   // The keys in buffers of the calling thread: the scheduler asks for every node it filters.
   thread_local std::string any_key, host_key;
   any_key.assign(storage_class).push_back('\0');
   any_key.append(kAnyHost);
-  if (hostname.empty()) return Typed<api::PersistentVolume>(ByIndex(index, any_key));
-  host_key.assign(storage_class).push_back('\0');
-  host_key.append(hostname);
-  return Typed<api::PersistentVolume>(ByIndexEither(index, any_key, host_key));
+  if (hostname.empty()) {
+    host_key = any_key;
+  } else {
+    host_key.assign(storage_class).push_back('\0');
+    host_key.append(hostname);
+  }
+  VisitIndexEither(index, any_key, host_key, [out](const ObjectRef& obj) {
+    out->push_back(std::static_pointer_cast<const api::PersistentVolume>(obj));
+  });
 }
 
 bool PVAssumeCache::HasFreePV(const std::string& storage_class,

@@ -69,10 +69,12 @@ class AssumeCache {
   std::vector<ObjectRef> List() const;
   // The latest objects whose index `name` yields `value`, in key order.
   std::vector<ObjectRef> ByIndex(const std::string& name, const std::string& value) const;
-  // The latest objects whose index `name` yields `a` or `b`, in key order, each once: one
-  // lock and one list where two ByIndex calls would need a merge.
-  std::vector<ObjectRef> ByIndexEither(const std::string& name, const std::string& a,
-                                       const std::string& b) const;
+  // The latest objects whose index `name` yields `a` or `b`, in key order, each once, handed
+  // to `visit` under the cache's lock (which `visit` must not take): one lock and one pass
+  // where two ByIndex calls would need a merge, and no list of its own (the scheduler fills
+  // a buffer it reuses from node to node).
+  void VisitIndexEither(const std::string& name, const std::string& a, const std::string& b,
+                        const std::function<void(const ObjectRef&)>& visit) const;
   size_t Size() const;
   // Whether some latest object's index `name` yields `value` (ByIndex would not be empty).
   bool HasIndexValue(const std::string& name, const std::string& value) const;
@@ -126,6 +128,10 @@ class PVAssumeCache : public AssumeCache {
   std::vector<std::shared_ptr<const api::PersistentVolume>> ListCandidatePVs(
       const std::string& storage_class, const std::string& hostname,
       bool free_only = false) const;
+  // The same into `*out` (cleared first), whose capacity the caller keeps from node to node.
+  void ListCandidatePVs(const std::string& storage_class, const std::string& hostname,
+                        bool free_only,
+                        std::vector<std::shared_ptr<const api::PersistentVolume>>* out) const;
   // Whether a free PV of the class (no claimRef, in the latest objects: a PV
   // AssumePodVolumes took is no longer free) is pinned to `hostname`; kAnyHost asks for a
   // free PV not pinned to hostnames (it may be usable on any node). One lookup, no copy:

@@ -70,9 +70,9 @@ void PodBindingCache::UpdateBindings(const std::string& pod_key, const std::stri
                                      Entry entry) {
   std::lock_guard<std::mutex> l(mu_);
   auto& per_node = entries_[pod_key];
-  // A cycle records every node that fits, hundreds on a big cluster: no rehash per doubling.
+  // A cycle records every node that fits, hundreds on a big cluster: few reallocations.
   if (per_node.empty()) per_node.reserve(kExpectedNodes);
-  per_node[node] = std::move(entry);
+  per_node.emplace_back(node, std::move(entry));
 }
 
 bool PodBindingCache::GetBindings(const std::string& pod_key, const std::string& node,
@@ -80,15 +80,23 @@ bool PodBindingCache::GetBindings(const std::string& pod_key, const std::string&
   std::lock_guard<std::mutex> l(mu_);
   auto p = entries_.find(pod_key);
   if (p == entries_.end()) return false;
-  auto n = p->second.find(node);
-  if (n == p->second.end()) return false;
+  const NodeEntries& per_node = p->second;
+  auto n = std::find_if(per_node.rbegin(), per_node.rend(),
+                        [&](const auto& e) { return e.first == node; });
+  if (n == per_node.rend()) return false;
   *entry = n->second;
   return true;
 }
 
 void PodBindingCache::DeleteBindings(const std::string& pod_key) {
-  std::lock_guard<std::mutex> l(mu_);
-  entries_.erase(pod_key);
+  NodeEntries dropped;  // freed after the lock: hundreds of entries, their PVs released
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto p = entries_.find(pod_key);
+    if (p == entries_.end()) return;
+    dropped = std::move(p->second);
+    entries_.erase(p);
+  }
 }
 
 size_t PodBindingCache::NumPods() const {
@@ -310,10 +318,19 @@ Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
                                                   const std::string& hostname,
                                                   std::vector<BindingInfo>* bindings,
                                                   std::vector<ClaimPtr>* unmatched) const {
-  // The smallest claims first, so each gets the smallest fit.
-  std::stable_sort(claims.begin(), claims.end(), [](const ClaimPtr& a, const ClaimPtr& b) {
-    return pvcontroller::ClaimRequest(*a).Cmp(pvcontroller::ClaimRequest(*b)) < 0;
-  });
+  // The smallest claims first, so each gets the smallest fit. (std::stable_sort takes a
+  // buffer from the heap even for one claim, and this runs for every node.)
+  if (claims.size() > 1) {
+    std::stable_sort(claims.begin(), claims.end(), [](const ClaimPtr& a, const ClaimPtr& b) {
+      return pvcontroller::ClaimRequest(*a).Cmp(pvcontroller::ClaimRequest(*b)) < 0;
+    });
+  }
+  // The free PVs of a claim's class on this node, in a buffer the calling thread keeps from
+  // node to node; emptied before returning, so it holds no PV after the call.
+  thread_local std::vector<VolumePtr> candidates;
+  struct Release {
+    ~Release() { candidates.clear(); }
+  } release;
   std::set<std::string> chosen;  // a PV chosen for one claim is not offered to the next
   for (const auto& pvc : claims) {
     auto pre = pod_claims.prebound.empty()
@@ -321,13 +338,13 @@ Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
                    : pod_claims.prebound.find(pvcontroller::ClaimToClaimKey(*pvc));
     // A claim's pre-bound PVs that fit it are in pod_claims.prebound (those that do not fit
     // without a node fit on none), so the others need only the free PVs on this node.
+    if (pre == pod_claims.prebound.end()) {
+      pv_cache_.ListCandidatePVs(pvcontroller::GetPersistentVolumeClaimClass(*pvc), hostname,
+                                 /*free_only=*/true, &candidates);
+    }
     auto pv = pvcontroller::FindMatchingVolume(
-        *pvc,
-        pre != pod_claims.prebound.end()
-            ? pre->second
-            : pv_cache_.ListCandidatePVs(pvcontroller::GetPersistentVolumeClaimClass(*pvc),
-                                         hostname, /*free_only=*/true),
-        &node, chosen, /*delay_binding=*/true);
+        *pvc, pre != pod_claims.prebound.end() ? pre->second : candidates, &node, chosen,
+        /*delay_binding=*/true);
     if (!pv.ok()) return pv.status();
     if (!*pv) {
       unmatched->push_back(pvc);

@@ -44,6 +44,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "api/objects.pb.h"
@@ -136,8 +137,13 @@ class PodBindingCache {
 
  private:
   static constexpr size_t kExpectedNodes = 128;
+  // A cycle records hundreds of nodes and the next cycle drops them all, so a pod's entries
+  // are a list, not a map: one append per node, no node allocated and freed for each. A
+  // node recorded again (AssumePodVolumes after FindPodVolumes) is appended again, and
+  // lookups search from the end: the latest entry wins.
+  using NodeEntries = std::vector<std::pair<std::string, Entry>>;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::unordered_map<std::string, Entry>> entries_;
+  std::unordered_map<std::string, NodeEntries> entries_;
 };
 
 class SchedulerVolumeBinder {

@@ -122,6 +122,27 @@ TEST(AssumeCacheTest, ANodesCandidatesComeInNameOrderAcrossPinnedAndAnywherePVs)
             (std::vector<std::string>{"pv-a", "pv-c"}));
 }
 
+TEST(AssumeCacheTest, CandidatesIntoABufferReplaceWhatItHeld) {
+  PVAssumeCache cache;
+  cache.Add(Ref(MakeLocalPV("pv-b", "node-a")));
+  cache.Add(Ref(MakeLocalPV("pv-a", "")));
+  cache.Add(Ref(MakeLocalPV("pv-c", "node-b")));
+  ASSERT_TRUE(cache.Assume(Ref(Claimed(MakeLocalPV("pv-b", "node-a"), "data-0"))).ok());
+  std::vector<std::shared_ptr<const api::PersistentVolume>> buffer;
+  for (bool free_only : {false, true}) {
+    for (const std::string host : {"node-a", "node-b", "", "node-z"}) {
+      SCOPED_TRACE(host + (free_only ? " free" : ""));
+      cache.ListCandidatePVs(kLocalStorage, host, free_only, &buffer);
+      auto returned = cache.ListCandidatePVs(kLocalStorage, host, free_only);
+      ASSERT_EQ(buffer.size(), returned.size());
+      for (size_t i = 0; i < buffer.size(); ++i) EXPECT_EQ(buffer[i], returned[i]);
+    }
+  }
+  // The last call (node-z, free) found only the PV usable anywhere: nothing else is left.
+  ASSERT_EQ(buffer.size(), 1u);
+  EXPECT_EQ(buffer[0]->metadata().name(), "pv-a");
+}
+
 TEST(AssumeCacheTest, PinnedHostnamesNeedAHostnameInEveryTerm) {
   auto pv = MakeLocalPV("pv", "node-1");
   auto* terms = pv.mutable_spec()->mutable_node_affinity()->mutable_required();

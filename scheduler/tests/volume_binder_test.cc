@@ -236,6 +236,38 @@ TEST(FindPodVolumesTest, Table) {
   }
 }
 
+TEST(PodBindingCacheTest, TheLatestEntryForANodeWinsUntilThePodIsDropped) {
+  PodBindingCache cache;
+  auto claim = std::make_shared<const api::PersistentVolumeClaim>(MakeClaim("data"));
+  auto entry_with = [&](const std::string& pv) {
+    return PodBindingCache::Entry{
+        {BindingInfo{claim, std::make_shared<const api::PersistentVolume>(MakeLocalPV(pv, "n"))}},
+        {}};
+  };
+  cache.UpdateBindings("default/pod", "node-1", entry_with("pv-1"));
+  cache.UpdateBindings("default/pod", "node-2", entry_with("pv-2"));
+  cache.UpdateBindings("default/other", "node-1", entry_with("pv-9"));
+  // AssumePodVolumes records the chosen node again, after FindPodVolumes did.
+  cache.UpdateBindings("default/pod", "node-1", entry_with("pv-3"));
+  auto pv_of = [&](const std::string& pod, const std::string& node) -> std::string {
+    PodBindingCache::Entry entry;
+    if (!cache.GetBindings(pod, node, &entry)) return "<none>";
+    return entry.bindings.at(0).pv->metadata().name();
+  };
+  EXPECT_EQ(pv_of("default/pod", "node-1"), "pv-3");
+  EXPECT_EQ(pv_of("default/pod", "node-2"), "pv-2");
+  EXPECT_EQ(pv_of("default/pod", "node-3"), "<none>");
+  EXPECT_EQ(pv_of("default/other", "node-1"), "pv-9");
+  EXPECT_EQ(cache.NumPods(), 2u);
+  cache.DeleteBindings("default/pod");
+  EXPECT_EQ(pv_of("default/pod", "node-1"), "<none>");
+  EXPECT_EQ(pv_of("default/pod", "node-2"), "<none>");
+  EXPECT_EQ(pv_of("default/other", "node-1"), "pv-9");
+  EXPECT_EQ(cache.NumPods(), 1u);
+  cache.DeleteBindings("default/unknown");  // nothing recorded: nothing happens
+  EXPECT_EQ(cache.NumPods(), 1u);
+}
+
 TEST(FindPodVolumesTest, UnboundImmediateClaimsMakeThePodWait) {
   BinderEnv env;
   env.AddPV(MakeLocalPV("pv-1", "node-1", "100Gi", "immediate"));

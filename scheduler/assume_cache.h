@@ -71,8 +71,7 @@ class AssumeCache {
   std::vector<ObjectRef> ByIndex(const std::string& name, const std::string& value) const;
   // The latest objects whose index `name` yields `a` or `b`, in key order, each once, handed
   // to `visit` under the cache's lock (which `visit` must not take): one lock and one pass
-  // where two ByIndex calls would need a merge, and no list of its own (the scheduler fills
-  // a buffer it reuses from node to node).
+  // where two ByIndex calls would need a merge, and no list of its own.
   void VisitIndexEither(const std::string& name, const std::string& a, const std::string& b,
                         const std::function<void(const ObjectRef&)>& visit) const;
   size_t Size() const;
@@ -128,7 +127,7 @@ class PVAssumeCache : public AssumeCache {
   std::vector<std::shared_ptr<const api::PersistentVolume>> ListCandidatePVs(
       const std::string& storage_class, const std::string& hostname,
       bool free_only = false) const;
-  // The same into `*out` (cleared first), whose capacity the caller keeps from node to node.
+  // The same into `*out` (cleared first), so a caller can reuse one list.
   void ListCandidatePVs(const std::string& storage_class, const std::string& hostname,
                         bool free_only,
                         std::vector<std::shared_ptr<const api::PersistentVolume>>* out) const;

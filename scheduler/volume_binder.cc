@@ -325,12 +325,7 @@ Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
       return pvcontroller::ClaimRequest(*a).Cmp(pvcontroller::ClaimRequest(*b)) < 0;
     });
   }
-  // The free PVs of a claim's class on this node, in a buffer the calling thread keeps from
-  // node to node; emptied before returning, so it holds no PV after the call.
-  thread_local std::vector<VolumePtr> candidates;
-  struct Release {
-    ~Release() { candidates.clear(); }
-  } release;
+  std::vector<VolumePtr> candidates;  // a claim's free PVs on this node; reused per claim
   std::set<std::string> chosen;  // a PV chosen for one claim is not offered to the next
   for (const auto& pvc : claims) {
     auto pre = pod_claims.prebound.empty()

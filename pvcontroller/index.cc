@@ -1,6 +1,7 @@
 #include "pvcontroller/index.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -14,24 +15,46 @@ namespace lpv::pvcontroller {
 namespace {
 
 constexpr char kStorage[] = "storage";
+constexpr char kHostnameLabel[] = "kubernetes.io/hostname";
+
+// A parsed "storage" quantity and, when it is a whole number within int64, that number: two
+// such sizes compare as integers, without reading the quantities' digits.
+struct Storage {
+  api::Quantity quantity;
+  int64_t whole = 0;
+  bool exact = false;
+};
+
+Storage MakeStorage(api::Quantity q) {
+  Storage s;
+  s.whole = q.Value();  // rounded up and saturated: exact only when it compares equal
+  s.exact = api::Quantity::FromInt(s.whole, api::Quantity::Format::DecimalSI).Cmp(q) == 0;
+  s.quantity = std::move(q);
+  return s;
+}
+
+int CmpStorage(const Storage& a, const Storage& b) {
+  if (a.exact && b.exact) return (a.whole > b.whole) - (a.whole < b.whole);
+  return a.quantity.Cmp(b.quantity);
+}
 
 // The parsed "storage" quantity of `resources` (zero when absent or invalid). FindMatchingVolume
 // compares the claim's request with every candidate PV's capacity on every node the scheduler
 // filters, and a cluster has few distinct sizes: each thread keeps the parses of the strings
 // it has seen (at most kMaxMemo strings of at most kMaxMemoLength characters; others go to
 // `*scratch`). A memo entry is never erased, so the reference stays valid.
-const api::Quantity& StorageOf(const google::protobuf::Map<std::string, std::string>& resources,
-                               api::Quantity* scratch) {
+const Storage& StorageOf(const google::protobuf::Map<std::string, std::string>& resources,
+                         Storage* scratch) {
   constexpr size_t kMaxMemo = 1024;
   constexpr size_t kMaxMemoLength = 32;
   // Never destroyed: a thread still matching during exit() must not see it gone.
-  static const api::Quantity* const kZero = new api::Quantity();
+  static const Storage* const kZero = new Storage{api::Quantity(), 0, true};
   auto it = resources.find(kStorage);
   if (it == resources.end()) return *kZero;
-  thread_local std::unordered_map<std::string, api::Quantity> memo;
+  thread_local std::unordered_map<std::string, Storage> memo;
   if (auto m = memo.find(it->second); m != memo.end()) return m->second;
   auto q = api::Quantity::Parse(it->second);
-  api::Quantity parsed = q.ok() ? std::move(*q) : api::Quantity();
+  Storage parsed = MakeStorage(q.ok() ? std::move(*q) : api::Quantity());
   if (memo.size() >= kMaxMemo || it->second.size() > kMaxMemoLength) {
     *scratch = std::move(parsed);
     return *scratch;
@@ -60,16 +83,51 @@ bool ContainsMode(const google::protobuf::RepeatedPtrField<std::string>& modes,
   return std::find(modes.begin(), modes.end(), mode) != modes.end();
 }
 
+// The modes as bits in AccessModeNames' order; `*unknown` is set when one is not among them.
+uint8_t AccessModeBits(const google::protobuf::RepeatedPtrField<std::string>& modes,
+                       bool* unknown) {
+  uint8_t bits = 0;
+  for (const auto& mode : modes) {
+    const auto& names = AccessModeNames();
+    size_t i = 0;
+    while (i < names.size() && names[i].first != mode) ++i;
+    if (i == names.size()) {
+      *unknown = true;
+    } else {
+      bits |= static_cast<uint8_t>(1u << i);
+    }
+  }
+  return bits;
+}
+
+FreeVolume::Mode ModeKind(bool has, const std::string& mode) {
+  std::string_view m = VolumeModeOf(has, mode);
+  if (m == "Filesystem") return FreeVolume::Mode::kFilesystem;
+  if (m == "Block") return FreeVolume::Mode::kBlock;
+  return FreeVolume::Mode::kOther;
+}
+
+// The claim's label selector, if it has one; an invalid one is FindMatchingVolume's error.
+Result<std::optional<api::Selector>> ClaimSelector(const api::PersistentVolumeClaim& claim) {
+  if (!claim.spec().has_selector()) return std::optional<api::Selector>();
+  auto s = api::LabelSelectorAsSelector(claim.spec().selector());
+  if (!s.ok()) {
+    return Status::BadRequest("error creating internal label selector for claim: " +
+                              ClaimToClaimKey(claim) + ": " + s.status().message());
+  }
+  return std::optional<api::Selector>(std::move(*s));
+}
+
 }  // namespace
 
 api::Quantity VolumeCapacity(const api::PersistentVolume& volume) {
-  api::Quantity scratch;
-  return StorageOf(volume.spec().capacity(), &scratch);
+  Storage scratch;
+  return StorageOf(volume.spec().capacity(), &scratch).quantity;
 }
 
 api::Quantity ClaimRequest(const api::PersistentVolumeClaim& claim) {
-  api::Quantity scratch;
-  return StorageOf(claim.spec().resources().requests(), &scratch);
+  Storage scratch;
+  return StorageOf(claim.spec().resources().requests(), &scratch).quantity;
 }
 
 bool CheckAccessModes(const api::PersistentVolumeClaim& claim,
@@ -108,25 +166,17 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
                                      const std::vector<VolumePtr>& volumes, const api::Node* node,
                                      const std::set<std::string>& excluded_volumes,
                                      bool delay_binding) {
-  api::Quantity request_scratch;
-  const api::Quantity& requested = StorageOf(claim.spec().resources().requests(), &request_scratch);
+  Storage request_scratch;
+  const Storage& requested = StorageOf(claim.spec().resources().requests(), &request_scratch);
   std::string requested_class = GetPersistentVolumeClaimClass(claim);
-
-  std::optional<api::Selector> selector;
-  if (claim.spec().has_selector()) {
-    auto s = api::LabelSelectorAsSelector(claim.spec().selector());
-    if (!s.ok()) {
-      return Status::BadRequest("error creating internal label selector for claim: " +
-                                ClaimToClaimKey(claim) + ": " + s.status().message());
-    }
-    selector = std::move(*s);
-  }
+  auto selector = ClaimSelector(claim);
+  if (!selector.ok()) return selector.status();
 
   VolumePtr smallest;
   // The smallest fit's capacity: a kept parse, or a copy when it was parsed into scratch.
-  const api::Quantity* smallest_qty = nullptr;
-  api::Quantity smallest_copy;
-  api::Quantity volume_scratch;
+  const Storage* smallest_size = nullptr;
+  Storage smallest_copy;
+  Storage volume_scratch;
   // Every volume is visited: one pre-bound to this claim wins over any smaller one. Every
   // test of a volume not pre-bound to the claim only skips it, so their order changes no
   // answer: the cheap ones come first. A volume no smaller than the smallest fit so far is
@@ -139,9 +189,9 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
     const bool bound_to_claim = has_claim_ref && IsVolumeBoundToClaim(*volume, claim);
     if (has_claim_ref && !bound_to_claim) continue;
 
-    const api::Quantity& volume_qty = StorageOf(volume->spec().capacity(), &volume_scratch);
-    if (volume_qty.Cmp(requested) < 0) continue;
-    if (!bound_to_claim && smallest && smallest_qty->Cmp(volume_qty) <= 0) continue;
+    const Storage& volume_size = StorageOf(volume->spec().capacity(), &volume_scratch);
+    if (CmpStorage(volume_size, requested) < 0) continue;
+    if (!bound_to_claim && smallest && CmpStorage(*smallest_size, volume_size) <= 0) continue;
     if (!excluded_volumes.empty() && excluded_volumes.count(volume->metadata().name())) {
       continue;
     }
@@ -163,20 +213,120 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
     // Volumes not yet Available are left alone: the controller is about to make them
     // Available, and binding them now would mostly end in API conflicts.
     if (volume->status().phase() != kVolumeAvailable) continue;
-    if (selector && !selector->Matches(volume->metadata().labels())) continue;
+    if (*selector && !(*selector)->Matches(volume->metadata().labels())) continue;
     if (GetPersistentVolumeClass(*volume) != requested_class) continue;
     if (node != nullptr && !CheckAccessModes(claim, *volume)) continue;
     if (node != nullptr && !CheckNodeAffinity(*volume, *node)) continue;
 
     smallest = volume;
-    if (&volume_qty == &volume_scratch) {
-      smallest_copy = volume_qty;
-      smallest_qty = &smallest_copy;
+    if (&volume_size == &volume_scratch) {
+      smallest_copy = volume_size;
+      smallest_size = &smallest_copy;
     } else {
-      smallest_qty = &volume_qty;
+      smallest_size = &volume_size;
     }
   }
   return smallest;
+}
+
+FreeVolume SummarizeFreeVolume(VolumePtr volume, const std::string* pinned_host) {
+  FreeVolume v;
+  const api::PersistentVolumeSpec& spec = volume->spec();
+  Storage scratch;
+  const Storage& capacity = StorageOf(spec.capacity(), &scratch);
+  v.capacity = capacity.whole;
+  v.capacity_exact = capacity.exact;
+  v.mode = ModeKind(spec.has_volume_mode(), spec.volume_mode());
+  bool unknown = false;  // a PV's unknown modes are read from it when a claim asks for one
+  v.access_modes = AccessModeBits(spec.access_modes(), &unknown);
+  v.deleting = !volume->metadata().deletion_timestamp().empty();
+  v.available = volume->status().phase() == kVolumeAvailable;
+  if (!spec.has_node_affinity() || !spec.node_affinity().has_required()) {
+    v.affinity = FreeVolume::Affinity::kMatches;
+  } else if (pinned_host != nullptr) {
+    // Expressions on the hostname label alone read nothing else of the node.
+    const api::NodeSelector& required = spec.node_affinity().required();
+    bool hostname_only = true;
+    for (const auto& term : required.node_selector_terms()) {
+      if (!term.match_fields().empty()) hostname_only = false;
+      for (const auto& expr : term.match_expressions()) {
+        if (expr.key() != kHostnameLabel) hostname_only = false;
+      }
+    }
+    if (hostname_only) {
+      bool matches = api::NodeSelectorMatches(
+          required, std::map<std::string, std::string>{{kHostnameLabel, *pinned_host}}, "");
+      v.affinity = matches ? FreeVolume::Affinity::kMatches : FreeVolume::Affinity::kFails;
+    }
+  }
+  v.volume = std::move(volume);
+  return v;
+}
+
+Result<VolumePtr> FindMatchingFreeVolume(const api::PersistentVolumeClaim& claim,
+                                         const std::vector<FreeVolume>& pinned,
+                                         const std::vector<FreeVolume>& anywhere,
+                                         const api::Node& node,
+                                         const std::set<std::string>& excluded_volumes) {
+  Storage request_scratch;
+  const Storage& requested = StorageOf(claim.spec().resources().requests(), &request_scratch);
+  auto selector = ClaimSelector(claim);
+  if (!selector.ok()) return selector.status();
+  const api::PersistentVolumeClaimSpec& want = claim.spec();
+  const FreeVolume::Mode mode = ModeKind(want.has_volume_mode(), want.volume_mode());
+  bool unknown_modes = false;
+  const uint8_t modes = AccessModeBits(want.access_modes(), &unknown_modes);
+
+  Storage scratch_a, scratch_b;
+  // Capacities compare as integers when whole, else from the PVs.
+  auto cmp_request = [&](const FreeVolume& v) {
+    if (v.capacity_exact && requested.exact) {
+      return (v.capacity > requested.whole) - (v.capacity < requested.whole);
+    }
+    return CmpStorage(StorageOf(v.volume->spec().capacity(), &scratch_a), requested);
+  };
+  auto cmp = [&](const FreeVolume& a, const FreeVolume& b) {
+    if (a.capacity_exact && b.capacity_exact) {
+      return (a.capacity > b.capacity) - (a.capacity < b.capacity);
+    }
+    return CmpStorage(StorageOf(a.volume->spec().capacity(), &scratch_a),
+                      StorageOf(b.volume->spec().capacity(), &scratch_b));
+  };
+
+  // FindMatchingVolume's tests of a PV without a claimRef on the scheduler's path, each only
+  // a skip, so in any order: the summary's first, the PV's own only where the summary cannot
+  // answer. The class is the lists'.
+  const FreeVolume* smallest = nullptr;
+  auto consider = [&](const FreeVolume& v) {
+    if (cmp_request(v) < 0) return;
+    if (smallest && cmp(*smallest, v) <= 0) return;
+    if (v.mode != mode || v.deleting || !v.available) return;
+    if (mode == FreeVolume::Mode::kOther &&
+        CheckVolumeModeMismatches(want, v.volume->spec())) {
+      return;
+    }
+    if ((modes & ~v.access_modes) != 0) return;
+    if (unknown_modes && !CheckAccessModes(claim, *v.volume)) return;
+    if (!excluded_volumes.empty() && excluded_volumes.count(v.volume->metadata().name())) {
+      return;
+    }
+    if (*selector && !(*selector)->Matches(v.volume->metadata().labels())) return;
+    if (v.affinity == FreeVolume::Affinity::kFails) return;
+    if (v.affinity == FreeVolume::Affinity::kCheck && !CheckNodeAffinity(*v.volume, node)) return;
+    smallest = &v;
+  };
+  // Both lists in name order, merged (a PV is listed under its hosts or for any node, never
+  // both).
+  auto i = pinned.begin(), j = anywhere.begin();
+  while (i != pinned.end() || j != anywhere.end()) {
+    if (j == anywhere.end() ||
+        (i != pinned.end() && i->volume->metadata().name() < j->volume->metadata().name())) {
+      consider(*i++);
+    } else {
+      consider(*j++);
+    }
+  }
+  return smallest ? smallest->volume : VolumePtr();
 }
 
 Result<VolumePtr> FindBestMatchForClaim(const api::PersistentVolumeClaim& claim,

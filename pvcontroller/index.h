@@ -10,6 +10,7 @@
 // Pure functions over the objects passed; safe for concurrent use.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
@@ -44,6 +45,45 @@ Result<VolumePtr> FindMatchingVolume(const api::PersistentVolumeClaim& claim,
                                      const std::vector<VolumePtr>& volumes, const api::Node* node,
                                      const std::set<std::string>& excluded_volumes,
                                      bool delay_binding);
+
+// A PV without a claimRef as the scheduler's filter sees it: what FindMatchingVolume reads
+// of such a PV, read once when the PV changes. The filter visits every free PV of every node
+// it tries, and on that path each read of a PV object is a cache miss; a summary rules most
+// PVs in or out by itself, and the PV is read only for what it cannot hold (a claim
+// selector, an unusual access or volume mode, a node affinity that needs the node).
+struct FreeVolume {
+  enum class Mode : uint8_t { kFilesystem, kBlock, kOther };
+  // kMatches / kFails: the node affinity decides alike on every node the summary is for;
+  // kCheck: CheckNodeAffinity with the node.
+  enum class Affinity : uint8_t { kMatches, kFails, kCheck };
+
+  VolumePtr volume;
+  int64_t capacity = 0;         // capacity.storage, when capacity_exact
+  bool capacity_exact = false;  // it is that whole number (else the PV is read)
+  Mode mode = Mode::kFilesystem;
+  // Bit i: the i-th of ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod.
+  uint8_t access_modes = 0;
+  bool deleting = false;
+  bool available = false;  // status.phase Available
+  Affinity affinity = Affinity::kCheck;
+};
+
+// The summary of `volume` (which has no claimRef) for the nodes whose kubernetes.io/hostname
+// label is `*pinned_host`, or for any node when `pinned_host` is null. For a host, a node
+// affinity made only of kubernetes.io/hostname expressions (no matchFields) decides alike on
+// every such node, so it is decided here.
+FreeVolume SummarizeFreeVolume(VolumePtr volume, const std::string* pinned_host);
+
+// FindMatchingVolume(claim, volumes, &node, excluded_volumes, /*delay_binding=*/true) where
+// `volumes` are PVs without a claimRef of the claim's class, given as their summaries:
+// `pinned` for the node's kubernetes.io/hostname label and `anywhere` for any node, each in
+// name order (they are merged by name, so the first among equally small PVs is the same).
+// The same answer and the same errors.
+Result<VolumePtr> FindMatchingFreeVolume(const api::PersistentVolumeClaim& claim,
+                                         const std::vector<FreeVolume>& pinned,
+                                         const std::vector<FreeVolume>& anywhere,
+                                         const api::Node& node,
+                                         const std::set<std::string>& excluded_volumes);
 
 // The PV controller's choice (persistentVolumeOrderedIndex.findBestMatchForClaim): volumes are
 // grouped by their set of access modes; the groups whose modes include every mode the claim

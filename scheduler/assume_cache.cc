@@ -86,8 +86,10 @@ void AssumeCache::IndexLocked(const std::string& key, const ObjectRef& obj, bool
 
 void AssumeCache::SetLatestLocked(const std::string& key, ObjInfo& info, ObjectRef latest) {
   if (info.latest) IndexLocked(key, info.latest, false);
+  ObjectRef before = std::move(info.latest);
   info.latest = std::move(latest);
   IndexLocked(key, info.latest, true);
+  LatestChangedLocked(key, before, info.latest);
 }
 
 void AssumeCache::Add(const ObjectRef& obj) {
@@ -119,6 +121,7 @@ void AssumeCache::Delete(const ObjectRef& obj) {
   auto it = items_.find(key);
   if (it == items_.end()) return;
   IndexLocked(key, it->second.latest, false);
+  LatestChangedLocked(key, it->second.latest, nullptr);
   items_.erase(it);
 }
 
@@ -279,14 +282,7 @@ PVAssumeCache::PVAssumeCache() : AssumeCache("v1.PersistentVolume") {
   AddIndex(
       kFreeClassHostIndex,
       [](const google::protobuf::Message& m) {
-        const auto& pv = static_cast<const api::PersistentVolume&>(m);
-        if (pv.spec().has_claim_ref()) return std::vector<std::string>{};
-        std::string cls = pvcontroller::GetPersistentVolumeClass(pv);
-        auto hosts = PinnedHostnames(pv);
-        if (hosts.empty()) return std::vector<std::string>{ClassHostKey(cls, kAnyHost)};
-        std::vector<std::string> out;
-        for (const auto& h : hosts) out.push_back(ClassHostKey(cls, h));
-        return out;
+        return FreeClassHostKeys(static_cast<const api::PersistentVolume&>(m));
       },
       /*list_values=*/true);
   AddIndex(kClaimIndex, [](const google::protobuf::Message& m) {
@@ -294,6 +290,44 @@ PVAssumeCache::PVAssumeCache() : AssumeCache("v1.PersistentVolume") {
     if (!pv.spec().has_claim_ref()) return std::vector<std::string>{};
     return std::vector<std::string>{pvcontroller::ClaimrefToClaimKey(pv.spec().claim_ref())};
   });
+}
+
+std::vector<std::string> PVAssumeCache::FreeClassHostKeys(const api::PersistentVolume& pv) {
+  if (pv.spec().has_claim_ref()) return {};
+  std::string cls = pvcontroller::GetPersistentVolumeClass(pv);
+  auto hosts = PinnedHostnames(pv);
+  if (hosts.empty()) return {ClassHostKey(cls, kAnyHost)};
+  std::vector<std::string> out;
+  for (const auto& h : hosts) out.push_back(ClassHostKey(cls, h));
+  return out;
+}
+
+void PVAssumeCache::LatestChangedLocked(const std::string& key, const ObjectRef& before,
+                                        const ObjectRef& after) {
+  // Lists are kept in name order (a PV's key is its name), as the index's buckets.
+  auto by_name = [](const pvcontroller::FreeVolume& v, const std::string& name) {
+    return v.volume->metadata().name() < name;
+  };
+  if (before) {
+    const auto& old = static_cast<const api::PersistentVolume&>(*before);
+    for (const auto& value : FreeClassHostKeys(old)) {
+      auto list = free_volumes_.find(value);
+      if (list == free_volumes_.end()) continue;
+      auto& v = list->second;
+      auto at = std::lower_bound(v.begin(), v.end(), key, by_name);
+      if (at != v.end() && at->volume->metadata().name() == key) v.erase(at);
+      if (v.empty()) free_volumes_.erase(list);
+    }
+  }
+  if (after) {
+    auto pv = std::static_pointer_cast<const api::PersistentVolume>(after);
+    for (const auto& value : FreeClassHostKeys(*pv)) {
+      const std::string host = value.substr(value.find('\0') + 1);
+      auto& v = free_volumes_[value];
+      auto at = std::lower_bound(v.begin(), v.end(), key, by_name);
+      v.insert(at, pvcontroller::SummarizeFreeVolume(pv, host == kAnyHost ? nullptr : &host));
+    }
+  }
 }
 
 std::shared_ptr<const api::PersistentVolume> PVAssumeCache::GetPV(const std::string& name) const {
@@ -312,32 +346,35 @@ std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListPVs
 
 std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListCandidatePVs(
     const std::string& storage_class, const std::string& hostname, bool free_only) const {
+  const std::string& index = free_only ? kFreeClassHostIndex : kClassHostIndex;
+  std::string any_key = ClassHostKey(storage_class, kAnyHost);
+  std::string host_key = hostname.empty() ? any_key : ClassHostKey(storage_class, hostname);
   std::vector<std::shared_ptr<const api::PersistentVolume>> out;
-  ListCandidatePVs(storage_class, hostname, free_only, &out);
+  VisitIndexEither(index, any_key, host_key, [&out](const ObjectRef& obj) {
+    out.push_back(std::static_pointer_cast<const api::PersistentVolume>(obj));
+  });
   return out;
 }
 
-void PVAssumeCache::ListCandidatePVs(
-    const std::string& storage_class, const std::string& hostname, bool free_only,
-    std::vector<std::shared_ptr<const api::PersistentVolume>>* out) const {
-  out->clear();
+Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatchingFreePV(
+    const api::PersistentVolumeClaim& claim, const std::string& hostname, const api::Node& node,
+    const std::set<std::string>& excluded) const {
   // Never destroyed, as kNone above.
-  static const std::string* const kFree = new std::string(kFreeClassHostIndex);
-  static const std::string* const kAll = new std::string(kClassHostIndex);
-  const std::string& index = free_only ? *kFree : *kAll;
+  static const auto* const kEmpty = new std::vector<pvcontroller::FreeVolume>();
+  const std::string& cls = pvcontroller::GetPersistentVolumeClaimClass(claim);
   // The keys in buffers of the calling thread: the scheduler asks for every node it filters.
   thread_local std::string any_key, host_key;
-  any_key.assign(storage_class).push_back('\0');
+  any_key.assign(cls).push_back('\0');
   any_key.append(kAnyHost);
-  if (hostname.empty()) {
-    host_key = any_key;
-  } else {
-    host_key.assign(storage_class).push_back('\0');
-    host_key.append(hostname);
-  }
-  VisitIndexEither(index, any_key, host_key, [out](const ObjectRef& obj) {
-    out->push_back(std::static_pointer_cast<const api::PersistentVolume>(obj));
-  });
+  host_key.assign(cls).push_back('\0');
+  host_key.append(hostname);
+  std::lock_guard<std::mutex> l(mu_);
+  auto list = [&](const std::string& value) -> const std::vector<pvcontroller::FreeVolume>& {
+    auto it = free_volumes_.find(value);
+    return it == free_volumes_.end() ? *kEmpty : it->second;
+  };
+  return pvcontroller::FindMatchingFreeVolume(claim, hostname.empty() ? *kEmpty : list(host_key),
+                                              list(any_key), node, excluded);
 }
 
 bool PVAssumeCache::HasFreePV(const std::string& storage_class,

@@ -33,6 +33,7 @@
 #include "api/objects.pb.h"
 #include "api/status.h"
 #include "client/informer.h"
+#include "pvcontroller/index.h"
 
 namespace lpv::scheduler {
 
@@ -84,6 +85,14 @@ class AssumeCache {
   void VisitIndexValues(const std::string& name, const std::string& prefix,
                         const std::function<void(const std::string&)>& fn) const;
 
+ protected:
+  // Called under the cache's lock whenever an object's latest version changes: `before` and
+  // `after` are the old and new latest objects (null when added or deleted). For caches that
+  // keep more than the indexes hold.
+  virtual void LatestChangedLocked(const std::string& /*key*/, const ObjectRef& /*before*/,
+                                   const ObjectRef& /*after*/) {}
+  mutable std::mutex mu_;
+
  private:
   struct ObjInfo {
     ObjectRef latest;
@@ -97,7 +106,6 @@ class AssumeCache {
   const std::string description_;
   std::map<std::string, client::IndexFunc> index_funcs_;
 
-  mutable std::mutex mu_;
   std::unordered_map<std::string, ObjInfo> items_;
   // index name -> value -> key -> the latest object (kept here so a lookup is one find)
   std::map<std::string, std::unordered_map<std::string, std::map<std::string, ObjectRef>>>
@@ -127,10 +135,13 @@ class PVAssumeCache : public AssumeCache {
   std::vector<std::shared_ptr<const api::PersistentVolume>> ListCandidatePVs(
       const std::string& storage_class, const std::string& hostname,
       bool free_only = false) const;
-  // The same into `*out` (cleared first), so a caller can reuse one list.
-  void ListCandidatePVs(const std::string& storage_class, const std::string& hostname,
-                        bool free_only,
-                        std::vector<std::shared_ptr<const api::PersistentVolume>>* out) const;
+  // FindMatchingVolume(claim, ListCandidatePVs(claim's class, hostname, true), &node,
+  // excluded, true) from the free PVs' summaries (pvcontroller::FindMatchingFreeVolume): the
+  // same answer without reading most PVs. `hostname` is the node's kubernetes.io/hostname
+  // label ("" = none).
+  Result<std::shared_ptr<const api::PersistentVolume>> FindMatchingFreePV(
+      const api::PersistentVolumeClaim& claim, const std::string& hostname,
+      const api::Node& node, const std::set<std::string>& excluded) const;
   // Whether a free PV of the class (no claimRef, in the latest objects: a PV
   // AssumePodVolumes took is no longer free) is pinned to `hostname`; kAnyHost asks for a
   // free PV not pinned to hostnames (it may be usable on any node). One lookup, no copy:
@@ -158,6 +169,16 @@ class PVAssumeCache : public AssumeCache {
   // The host part of kClassHostIndex for PVs usable on any node.
   static constexpr char kAnyHost[] = "*";
   static std::string ClassHostKey(const std::string& storage_class, const std::string& host);
+  // The kFreeClassHostIndex values of a PV (none when it has a claimRef).
+  static std::vector<std::string> FreeClassHostKeys(const api::PersistentVolume& pv);
+
+ protected:
+  void LatestChangedLocked(const std::string& key, const ObjectRef& before,
+                           const ObjectRef& after) override;
+
+ private:
+  // kFreeClassHostIndex's PVs as summaries, each value's in name order (under mu_).
+  std::unordered_map<std::string, std::vector<pvcontroller::FreeVolume>> free_volumes_;
 };
 
 // The PVC assume cache (claims by "namespace/name").

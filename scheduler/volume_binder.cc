@@ -325,21 +325,18 @@ Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
       return pvcontroller::ClaimRequest(*a).Cmp(pvcontroller::ClaimRequest(*b)) < 0;
     });
   }
-  std::vector<VolumePtr> candidates;  // a claim's free PVs on this node; reused per claim
   std::set<std::string> chosen;  // a PV chosen for one claim is not offered to the next
   for (const auto& pvc : claims) {
     auto pre = pod_claims.prebound.empty()
                    ? pod_claims.prebound.end()
                    : pod_claims.prebound.find(pvcontroller::ClaimToClaimKey(*pvc));
     // A claim's pre-bound PVs that fit it are in pod_claims.prebound (those that do not fit
-    // without a node fit on none), so the others need only the free PVs on this node.
-    if (pre == pod_claims.prebound.end()) {
-      pv_cache_.ListCandidatePVs(pvcontroller::GetPersistentVolumeClaimClass(*pvc), hostname,
-                                 /*free_only=*/true, &candidates);
-    }
-    auto pv = pvcontroller::FindMatchingVolume(
-        *pvc, pre != pod_claims.prebound.end() ? pre->second : candidates, &node, chosen,
-        /*delay_binding=*/true);
+    // without a node fit on none), so the others need only the free PVs on this node: the
+    // cache matches those from its summaries.
+    auto pv = pre != pod_claims.prebound.end()
+                  ? pvcontroller::FindMatchingVolume(*pvc, pre->second, &node, chosen,
+                                                     /*delay_binding=*/true)
+                  : pv_cache_.FindMatchingFreePV(*pvc, hostname, node, chosen);
     if (!pv.ok()) return pv.status();
     if (!*pv) {
       unmatched->push_back(pvc);

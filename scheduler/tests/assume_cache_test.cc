@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "pvcontroller/index.h"
+
 #include "pvcontroller/pv_helpers.h"
 #include "scheduler/tests/objects.h"
 
@@ -122,25 +126,157 @@ TEST(AssumeCacheTest, ANodesCandidatesComeInNameOrderAcrossPinnedAndAnywherePVs)
             (std::vector<std::string>{"pv-a", "pv-c"}));
 }
 
-TEST(AssumeCacheTest, CandidatesIntoABufferReplaceWhatItHeld) {
-  PVAssumeCache cache;
-  cache.Add(Ref(MakeLocalPV("pv-b", "node-a")));
-  cache.Add(Ref(MakeLocalPV("pv-a", "")));
-  cache.Add(Ref(MakeLocalPV("pv-c", "node-b")));
-  ASSERT_TRUE(cache.Assume(Ref(Claimed(MakeLocalPV("pv-b", "node-a"), "data-0"))).ok());
-  std::vector<std::shared_ptr<const api::PersistentVolume>> buffer;
-  for (bool free_only : {false, true}) {
-    for (const std::string host : {"node-a", "node-b", "", "node-z"}) {
-      SCOPED_TRACE(host + (free_only ? " free" : ""));
-      cache.ListCandidatePVs(kLocalStorage, host, free_only, &buffer);
-      auto returned = cache.ListCandidatePVs(kLocalStorage, host, free_only);
-      ASSERT_EQ(buffer.size(), returned.size());
-      for (size_t i = 0; i < buffer.size(); ++i) EXPECT_EQ(buffer[i], returned[i]);
+// A random free PV of local-storage or "other": sizes whole and not (1500m; 9Ei and 9.5Ei
+// past int64), any volume mode, phase, deletion, access modes (one unknown), labels, and node
+// affinities the summaries decide (hostname expressions on a pinned host) and those they
+// leave to the node (other keys, matchFields, invalid values, no hostname In).
+api::PersistentVolume RandomFreePV(std::mt19937& rng, const std::string& name,
+                                   const std::string& rv) {
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  static const std::vector<std::string> sizes = {"1Gi",   "2Gi", "2048Mi", "1.5Gi", "3Gi",
+                                                 "9.5Ei", "9Ei", "1500m",  "2"};
+  const std::string host = pick(2) == 0 ? "node-a" : "node-b";
+  const std::string& size = sizes[pick(static_cast<int>(sizes.size()))];
+  api::PersistentVolume pv = MakeLocalPV(name, pick(6) == 0 ? "" : host, size,
+                                         pick(8) == 0 ? "other" : kLocalStorage, rv);
+  auto* spec = pv.mutable_spec();
+  switch (pick(8)) {
+    case 0: spec->set_volume_mode("Block"); break;
+    case 1: spec->set_volume_mode("Filesystem"); break;
+    case 2: spec->set_volume_mode("Weird"); break;
+    default: break;
+  }
+  if (pick(5) == 0) spec->add_access_modes("ReadWriteMany");
+  if (pick(10) == 0) spec->add_access_modes("Bogus");
+  if (pick(6) == 0) pv.mutable_status()->set_phase("Pending");
+  if (pick(8) == 0) pv.mutable_metadata()->set_deletion_timestamp("2026-11-26T00:00:00Z");
+  if (pick(3) == 0) (*pv.mutable_metadata()->mutable_labels())["tier"] = pick(2) ? "gold" : "tin";
+  if (spec->has_node_affinity()) {
+    auto* required = spec->mutable_node_affinity()->mutable_required();
+    auto* term = required->mutable_node_selector_terms(0);
+    switch (pick(10)) {
+      case 0: term->mutable_match_expressions(0)->add_values("not a valid value!"); break;
+      case 1: {  // a second expression on another label: the node decides
+        auto* zone = term->add_match_expressions();
+        zone->set_key("zone");
+        zone->set_operator_("In");
+        zone->add_values("z1");
+        break;
+      }
+      case 2: {  // a second hostname expression: decided per host
+        auto* not_in = term->add_match_expressions();
+        not_in->set_key("kubernetes.io/hostname");
+        not_in->set_operator_("NotIn");
+        not_in->add_values("node-a");
+        break;
+      }
+      case 3: {
+        auto* field = term->add_match_fields();
+        field->set_key("metadata.name");
+        field->set_operator_("In");
+        field->add_values("node-a");
+        break;
+      }
+      case 4: {  // a second term pinned elsewhere
+        auto* other = required->add_node_selector_terms()->add_match_expressions();
+        other->set_key("kubernetes.io/hostname");
+        other->set_operator_("In");
+        other->add_values(host == "node-a" ? "node-b" : "node-a");
+        break;
+      }
+      case 5: {  // no hostname In: usable anywhere, as far as the index knows
+        term->mutable_match_expressions(0)->set_key("zone");
+        term->mutable_match_expressions(0)->set_values(0, "z1");
+        break;
+      }
+      default: break;
     }
   }
-  // The last call (node-z, free) found only the PV usable anywhere: nothing else is left.
-  ASSERT_EQ(buffer.size(), 1u);
-  EXPECT_EQ(buffer[0]->metadata().name(), "pv-a");
+  return pv;
+}
+
+// The scheduler matches a claim against a node's free PVs from the cache's summaries. Random
+// PVs come and go (added, updated, assumed for a claim, restored, deleted) and random claims
+// meet random nodes: every answer must be FindMatchingVolume's over the same free PVs.
+TEST(AssumeCacheTest, FindMatchingFreePVAnswersAsFindMatchingVolume) {
+  std::mt19937 rng(11);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  PVAssumeCache cache;
+  int version = 1;
+  int matched = 0, unmatched = 0;
+  for (int round = 0; round < 4000; ++round) {
+    const std::string name = "pv-" + std::to_string(pick(12));
+    switch (pick(6)) {
+      case 0: case 1: case 2:
+        cache.Add(Ref(RandomFreePV(rng, name, std::to_string(++version))));
+        break;
+      case 3:
+        if (auto pv = cache.GetPV(name)) cache.Delete(pv);
+        break;
+      case 4:
+        if (auto pv = cache.GetPV(name); pv && !pv->spec().has_claim_ref()) {
+          ASSERT_TRUE(cache.Assume(Ref(Claimed(*pv, "data-" + name))).ok());
+        }
+        break;
+      default:
+        cache.Restore(name);
+        break;
+    }
+
+    api::PersistentVolumeClaim claim =
+        MakeClaim("claim", pick(6) == 0 ? "other" : kLocalStorage,
+                  std::vector<std::string>{"1.5Gi", "1Gi", "2Gi", "2", "1", "8Ei"}[pick(6)]);
+    switch (pick(10)) {
+      case 0: claim.mutable_spec()->set_volume_mode("Block"); break;
+      case 1: claim.mutable_spec()->set_volume_mode("Weird"); break;
+      case 2: claim.mutable_spec()->add_access_modes("ReadWriteMany"); break;
+      case 3: claim.mutable_spec()->add_access_modes("Bogus"); break;
+      case 4: (*claim.mutable_spec()->mutable_selector()->mutable_match_labels())["tier"] = "gold";
+              break;
+      default: break;
+    }
+    const std::string host = pick(2) == 0 ? "node-a" : "node-b";
+    // The node's name is its hostname label, or not (matchFields read the name).
+    api::Node node = MakeNode(pick(4) == 0 ? "renamed-" + host : host);
+    (*node.mutable_metadata()->mutable_labels())["kubernetes.io/hostname"] = host;
+    if (pick(2) == 0) (*node.mutable_metadata()->mutable_labels())["zone"] = "z1";
+    std::string hostname = host;
+    if (pick(8) == 0) {  // a node without the label: only PVs usable anywhere
+      node.mutable_metadata()->mutable_labels()->erase("kubernetes.io/hostname");
+      hostname = "";
+    }
+    std::set<std::string> excluded;
+    if (pick(4) == 0) excluded.insert("pv-" + std::to_string(pick(12)));
+
+    auto got = cache.FindMatchingFreePV(claim, hostname, node, excluded);
+    auto want = pvcontroller::FindMatchingVolume(
+        claim,
+        cache.ListCandidatePVs(pvcontroller::GetPersistentVolumeClaimClass(claim), hostname,
+                               /*free_only=*/true),
+        &node, excluded, /*delay_binding=*/true);
+    ASSERT_TRUE(got.ok() && want.ok()) << "round " << round;
+    ASSERT_EQ(*got ? (*got)->metadata().name() : "", *want ? (*want)->metadata().name() : "")
+        << "round " << round;
+    ASSERT_EQ(*got, *want) << "round " << round;  // the cache's latest object itself
+    ++(*got ? matched : unmatched);
+  }
+  EXPECT_GT(matched, 400);
+  EXPECT_GT(unmatched, 400);
+}
+
+// An invalid claim selector is FindMatchingVolume's error on this path too.
+TEST(AssumeCacheTest, FindMatchingFreePVReportsAnInvalidClaimSelector) {
+  PVAssumeCache cache;
+  cache.Add(Ref(MakeLocalPV("pv-1", "node-1")));
+  auto claim = MakeClaim("claim");
+  auto* req = claim.mutable_spec()->mutable_selector()->add_match_expressions();
+  req->set_key("app");
+  req->set_operator_("Foo");
+  auto got = cache.FindMatchingFreePV(claim, "node-1", MakeNode("node-1"), {});
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().message(),
+            "error creating internal label selector for claim: default/claim: \"Foo\" is not "
+            "a valid label selector operator");
 }
 
 TEST(AssumeCacheTest, PinnedHostnamesNeedAHostnameInEveryTerm) {

@@ -121,6 +121,9 @@ Status Cluster::StartControllers() {
   statefulset::StatefulSetController::Options sto;
   sto.clock = clock_;
   sto.informers = informers_.get();
+  // kube-controller-manager's --concurrent-statefulset-syncs default. Each sync waits on its
+  // synced writes (a claim, then a pod); with one worker every set waited on every other's.
+  sto.workers = 5;
   statefulset_ = std::make_unique<statefulset::StatefulSetController>(client, sto);
   statefulset_->Start();
 

@@ -373,7 +373,10 @@ Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatching
     auto it = free_volumes_.find(value);
     return it == free_volumes_.end() ? *kEmpty : it->second;
   };
-  return pvcontroller::FindMatchingFreeVolume(claim, hostname.empty() ? *kEmpty : list(host_key),
+  // A node without the label (or with the marker itself, not a label value) has only the PVs
+  // usable anywhere.
+  const bool pinned = !hostname.empty() && hostname != kAnyHost;
+  return pvcontroller::FindMatchingFreeVolume(claim, pinned ? list(host_key) : *kEmpty,
                                               list(any_key), node, excluded);
 }
 

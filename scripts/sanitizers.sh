@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The sanitizer half of the test command (scripts/test.sh runs it after the normal suite):
 #   asan  build-asan: every test under AddressSanitizer + UndefinedBehaviorSanitizer (gcc, -O1);
-#   tsan  build-tsan: the store, client (informers, workqueue) and scheduler tests under
-#         ThreadSanitizer (only those targets are built);
+#   tsan  build-tsan: the store, client (informers, workqueue), scheduler and StatefulSet
+#         tests under ThreadSanitizer (only those targets are built);
 #   fuzz  build-fuzz: the libFuzzer targets in fuzz/ (clang), each run for LPV_FUZZ_SECONDS.
 # Each part prints its own ctest summary. LPV_SANITIZERS picks the parts ("asan,tsan,fuzz");
 # LPV_SANITIZERS=0 skips them all outside CI; CI=true runs the default set.

@@ -49,8 +49,9 @@ class StatefulSetController {
     // Timers (retry backoff, the minReadySeconds re-check, informer resync) and event
     // timestamps. Default: the real clock.
     Clock* clock = nullptr;
-    // Worker threads syncing sets (kube-controller-manager's --concurrent-statefulset-syncs
-    // defaults to 5; one is plenty here). A set is never synced by two workers at once.
+    // Worker threads syncing sets (kube-controller-manager's --concurrent-statefulset-syncs,
+    // which defaults to 5; the embedded cluster runs 5). A set is never synced by two
+    // workers at once.
     int workers = 1;
     // The informers to share with other controllers; none: the controller makes its own.
     client::SharedInformerFactory* informers = nullptr;

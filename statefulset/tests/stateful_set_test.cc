@@ -131,6 +131,38 @@ TEST(StatefulSetTest, ParallelCreatesEveryOrdinalAtOnce) {
   EXPECT_EQ(s.status().available_replicas(), 0);
 }
 
+// Several workers sync different sets at once (a set is never synced by two): each set
+// still gets exactly its own pods and claims, and its status counts them.
+TEST(StatefulSetTest, FiveWorkersSyncManySetsEachToItsOwnPodsAndClaims) {
+  StatefulSetEnv env(/*workers=*/5);
+  ASSERT_TRUE(env.ok());
+  constexpr int kSets = 12;
+  for (int s = 0; s < kSets; ++s) {
+    StatefulSet set = ArticleStatefulSet();
+    set.mutable_metadata()->set_name("set-" + std::to_string(s));
+    set.mutable_spec()->set_pod_management_policy("Parallel");
+    env.CreateSet(set);
+  }
+  for (int s = 0; s < kSets; ++s) {
+    const std::string name = "set-" + std::to_string(s);
+    StatefulSet set = env.WaitForStatus(name, 3, 0);
+    EXPECT_EQ(set.status().current_replicas(), 3) << name;
+    for (int i = 0; i < 3; ++i) {
+      Pod pod = env.WaitForPod(name + "-" + std::to_string(i));
+      ASSERT_EQ(pod.metadata().owner_references_size(), 1);
+      EXPECT_EQ(pod.metadata().owner_references(0).uid(), set.metadata().uid());
+      env.WaitForClaim("local-vol-" + name + "-" + std::to_string(i));
+    }
+  }
+  client::ListOptions all;
+  auto pods = env.client()->List(PodKind(), kNamespace, all);
+  ASSERT_TRUE(pods.ok());
+  EXPECT_EQ(pods->items.size(), 3u * kSets);
+  auto claims = env.client()->List(ClaimKind(), kNamespace, all);
+  ASSERT_TRUE(claims.ok());
+  EXPECT_EQ(claims->items.size(), 3u * kSets);
+}
+
 TEST(StatefulSetTest, DeletedPodComesBackWithTheSameNameAndClaim) {
   StatefulSetEnv env;
   ASSERT_TRUE(env.ok());

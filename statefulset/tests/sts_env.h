@@ -58,7 +58,8 @@ inline api::StatefulSet ArticleStatefulSet() {
 
 class StatefulSetEnv {
  public:
-  StatefulSetEnv() {
+  // `workers`: the controller's worker threads.
+  explicit StatefulSetEnv(int workers = 1) {
     cluster::Options opts;
     opts.sync = false;
     opts.listen = "";
@@ -73,6 +74,7 @@ class StatefulSetEnv {
     StatefulSetController::Options options;
     options.clock = &clock_;
     options.informers = informers_.get();
+    options.workers = workers;
     controller_ = std::make_unique<StatefulSetController>(client(), options);
     controller_->Start();
     EXPECT_TRUE(controller_->WaitForCacheSync(kWait));

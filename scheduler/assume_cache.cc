@@ -39,13 +39,6 @@ void AssumeCache::VisitIndexValues(const std::string& name, const std::string& p
   }
 }
 
-bool AssumeCache::HasIndexValue(const std::string& name, const std::string& value) const {
-  std::lock_guard<std::mutex> l(mu_);
-  auto index = indexes_.find(name);
-  // IndexLocked erases a value's bucket with its last object.
-  return index != indexes_.end() && index->second.count(value) > 0;
-}
-
 void AssumeCache::Attach(client::Informer* informer) {
   client::EventHandler h;
   h.on_add = [this](const ObjectRef& o) { Add(o); };
@@ -316,14 +309,21 @@ void PVAssumeCache::LatestChangedLocked(const std::string& key, const ObjectRef&
       auto& v = list->second;
       auto at = std::lower_bound(v.begin(), v.end(), key, by_name);
       if (at != v.end() && at->volume->metadata().name() == key) v.erase(at);
-      if (v.empty()) free_volumes_.erase(list);
+      if (v.empty()) {
+        if (value.compare(value.find('\0') + 1, std::string::npos, kAnyHost) == 0) {
+          --anywhere_lists_;
+        }
+        free_volumes_.erase(list);
+      }
     }
   }
   if (after) {
     auto pv = std::static_pointer_cast<const api::PersistentVolume>(after);
     for (const auto& value : FreeClassHostKeys(*pv)) {
       const std::string host = value.substr(value.find('\0') + 1);
-      auto& v = free_volumes_[value];
+      auto [list, added] = free_volumes_.try_emplace(value);
+      if (added && host == kAnyHost) ++anywhere_lists_;
+      auto& v = list->second;
       auto at = std::lower_bound(v.begin(), v.end(), key, by_name);
       v.insert(at, pvcontroller::SummarizeFreeVolume(pv, host == kAnyHost ? nullptr : &host));
     }
@@ -376,8 +376,10 @@ Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatching
   // A node without the label (or with the marker itself, not a label value) has only the PVs
   // usable anywhere.
   const bool pinned = !hostname.empty() && hostname != kAnyHost;
+  // Usually no PV is usable anywhere: then that lookup is skipped.
   return pvcontroller::FindMatchingFreeVolume(claim, pinned ? list(host_key) : *kEmpty,
-                                              list(any_key), node, excluded);
+                                              anywhere_lists_ > 0 ? list(any_key) : *kEmpty,
+                                              node, excluded);
 }
 
 bool PVAssumeCache::HasFreePV(const std::string& storage_class,
@@ -386,7 +388,10 @@ bool PVAssumeCache::HasFreePV(const std::string& storage_class,
   thread_local std::string key;
   key.assign(storage_class).push_back('\0');
   key.append(hostname);
-  return HasIndexValue(kFreeClassHostIndex, key);
+  // The summaries have kFreeClassHostIndex's values: asked here, the node's entry is still
+  // in the processor's cache when FindMatchingFreePV looks it up next.
+  std::lock_guard<std::mutex> l(mu_);
+  return free_volumes_.count(key) > 0;
 }
 
 std::vector<std::string> PVAssumeCache::HostsWithFreePVs(const std::string& storage_class) const {

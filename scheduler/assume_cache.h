@@ -76,8 +76,6 @@ class AssumeCache {
   void VisitIndexEither(const std::string& name, const std::string& a, const std::string& b,
                         const std::function<void(const ObjectRef&)>& visit) const;
   size_t Size() const;
-  // Whether some latest object's index `name` yields `value` (ByIndex would not be empty).
-  bool HasIndexValue(const std::string& name, const std::string& value) const;
   // How many values of index `name` have objects.
   size_t IndexValueCount(const std::string& name) const;
   // Calls `fn` with each value of a `list_values` index that starts with `prefix` and has
@@ -179,6 +177,7 @@ class PVAssumeCache : public AssumeCache {
  private:
   // kFreeClassHostIndex's PVs as summaries, each value's in name order (under mu_).
   std::unordered_map<std::string, std::vector<pvcontroller::FreeVolume>> free_volumes_;
+  size_t anywhere_lists_ = 0;  // how many of free_volumes_' values are for kAnyHost
 };
 
 // The PVC assume cache (claims by "namespace/name").

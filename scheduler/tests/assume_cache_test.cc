@@ -197,7 +197,8 @@ api::PersistentVolume RandomFreePV(std::mt19937& rng, const std::string& name,
 
 // The scheduler matches a claim against a node's free PVs from the cache's summaries. Random
 // PVs come and go (added, updated, assumed for a claim, restored, deleted) and random claims
-// meet random nodes: every answer must be FindMatchingVolume's over the same free PVs.
+// meet random nodes: every answer must be FindMatchingVolume's over the same free PVs, and
+// HasFreePV must agree with the free PVs listed.
 TEST(AssumeCacheTest, FindMatchingFreePVAnswersAsFindMatchingVolume) {
   std::mt19937 rng(11);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
@@ -259,6 +260,19 @@ TEST(AssumeCacheTest, FindMatchingFreePVAnswersAsFindMatchingVolume) {
         << "round " << round;
     ASSERT_EQ(*got, *want) << "round " << round;  // the cache's latest object itself
     ++(*got ? matched : unmatched);
+    // HasFreePV asks the same lists: is a free PV of the class pinned to the host (or, for
+    // kAnyHost, not pinned to hostnames)?
+    for (const std::string h : {"node-a", "node-b", PVAssumeCache::kAnyHost}) {
+      bool want_free = false;
+      for (const auto& pv : cache.ListCandidatePVs(kLocalStorage, h, /*free_only=*/true)) {
+        auto pinned = PVAssumeCache::PinnedHostnames(*pv);
+        if (h == PVAssumeCache::kAnyHost ? pinned.empty()
+                                         : std::count(pinned.begin(), pinned.end(), h) > 0) {
+          want_free = true;
+        }
+      }
+      ASSERT_EQ(cache.HasFreePV(kLocalStorage, h), want_free) << "round " << round << " " << h;
+    }
   }
   EXPECT_GT(matched, 400);
   EXPECT_GT(unmatched, 400);

@@ -301,27 +301,33 @@ void PVAssumeCache::LatestChangedLocked(const std::string& key, const ObjectRef&
   auto by_name = [](const pvcontroller::FreeVolume& v, const std::string& name) {
     return v.volume->metadata().name() < name;
   };
+  // kFreeClassHostIndex's values, split into class and host (a class has no '\0').
+  auto split = [](const std::string& value) {
+    size_t sep = value.find('\0');
+    return std::make_pair(value.substr(0, sep), value.substr(sep + 1));
+  };
   if (before) {
     const auto& old = static_cast<const api::PersistentVolume&>(*before);
     for (const auto& value : FreeClassHostKeys(old)) {
-      auto list = free_volumes_.find(value);
-      if (list == free_volumes_.end()) continue;
+      auto [cls, host] = split(value);
+      auto by_host = free_volumes_.find(cls);
+      if (by_host == free_volumes_.end()) continue;
+      auto list = by_host->second.find(host);
+      if (list == by_host->second.end()) continue;
       auto& v = list->second;
       auto at = std::lower_bound(v.begin(), v.end(), key, by_name);
       if (at != v.end() && at->volume->metadata().name() == key) v.erase(at);
-      if (v.empty()) {
-        if (value.compare(value.find('\0') + 1, std::string::npos, kAnyHost) == 0) {
-          --anywhere_lists_;
-        }
-        free_volumes_.erase(list);
-      }
+      if (!v.empty()) continue;
+      if (host == kAnyHost) --anywhere_lists_;
+      by_host->second.erase(list);
+      if (by_host->second.empty()) free_volumes_.erase(by_host);
     }
   }
   if (after) {
     auto pv = std::static_pointer_cast<const api::PersistentVolume>(after);
     for (const auto& value : FreeClassHostKeys(*pv)) {
-      const std::string host = value.substr(value.find('\0') + 1);
-      auto [list, added] = free_volumes_.try_emplace(value);
+      auto [cls, host] = split(value);
+      auto [list, added] = free_volumes_[cls].try_emplace(host);
       if (added && host == kAnyHost) ++anywhere_lists_;
       auto& v = list->second;
       auto at = std::lower_bound(v.begin(), v.end(), key, by_name);
@@ -361,37 +367,33 @@ Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatching
     const std::set<std::string>& excluded) const {
   // Never destroyed, as kNone above.
   static const auto* const kEmpty = new std::vector<pvcontroller::FreeVolume>();
-  const std::string& cls = pvcontroller::GetPersistentVolumeClaimClass(claim);
-  // The keys in buffers of the calling thread: the scheduler asks for every node it filters.
-  thread_local std::string any_key, host_key;
-  any_key.assign(cls).push_back('\0');
-  any_key.append(kAnyHost);
-  host_key.assign(cls).push_back('\0');
-  host_key.append(hostname);
+  static const std::string* const kAny = new std::string(kAnyHost);
+  std::string cls = pvcontroller::GetPersistentVolumeClaimClass(claim);
   std::lock_guard<std::mutex> l(mu_);
-  auto list = [&](const std::string& value) -> const std::vector<pvcontroller::FreeVolume>& {
-    auto it = free_volumes_.find(value);
-    return it == free_volumes_.end() ? *kEmpty : it->second;
-  };
-  // A node without the label (or with the marker itself, not a label value) has only the PVs
-  // usable anywhere.
-  const bool pinned = !hostname.empty() && hostname != kAnyHost;
-  // Usually no PV is usable anywhere: then that lookup is skipped.
-  return pvcontroller::FindMatchingFreeVolume(claim, pinned ? list(host_key) : *kEmpty,
-                                              anywhere_lists_ > 0 ? list(any_key) : *kEmpty,
-                                              node, excluded);
+  const std::vector<pvcontroller::FreeVolume>* pinned = kEmpty;
+  const std::vector<pvcontroller::FreeVolume>* anywhere = kEmpty;
+  if (auto by_host = free_volumes_.find(cls); by_host != free_volumes_.end()) {
+    auto list = [&](const std::string& host) {
+      auto it = by_host->second.find(host);
+      return it == by_host->second.end() ? kEmpty : &it->second;
+    };
+    // A node without the label (or with the marker itself, not a label value) has only the
+    // PVs usable anywhere, and usually no PV is usable anywhere: then that lookup is skipped.
+    if (!hostname.empty() && hostname != kAnyHost) pinned = list(hostname);
+    if (anywhere_lists_ > 0) anywhere = list(*kAny);
+  }
+  // Called with no PVs too: an invalid claim selector is an error either way.
+  return pvcontroller::FindMatchingFreeVolume(claim, *pinned, *anywhere, node, excluded);
 }
 
 bool PVAssumeCache::HasFreePV(const std::string& storage_class,
                               const std::string& hostname) const {
-  // ClassHostKey in a buffer of the calling thread: no allocation per node asked about.
-  thread_local std::string key;
-  key.assign(storage_class).push_back('\0');
-  key.append(hostname);
   // The summaries have kFreeClassHostIndex's values: asked here, the node's entry is still
-  // in the processor's cache when FindMatchingFreePV looks it up next.
+  // in the processor's cache when FindMatchingFreePV looks it up next. By class, then by the
+  // (short) hostname: no key is built for the node.
   std::lock_guard<std::mutex> l(mu_);
-  return free_volumes_.count(key) > 0;
+  auto by_host = free_volumes_.find(storage_class);
+  return by_host != free_volumes_.end() && by_host->second.count(hostname) > 0;
 }
 
 std::vector<std::string> PVAssumeCache::HostsWithFreePVs(const std::string& storage_class) const {

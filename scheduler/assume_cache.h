@@ -175,9 +175,12 @@ class PVAssumeCache : public AssumeCache {
                            const ObjectRef& after) override;
 
  private:
-  // kFreeClassHostIndex's PVs as summaries, each value's in name order (under mu_).
-  std::unordered_map<std::string, std::vector<pvcontroller::FreeVolume>> free_volumes_;
-  size_t anywhere_lists_ = 0;  // how many of free_volumes_' values are for kAnyHost
+  // kFreeClassHostIndex's PVs as summaries, by class, then by host (kAnyHost for those
+  // usable on any node), each list in name order (under mu_).
+  std::unordered_map<std::string,
+                     std::unordered_map<std::string, std::vector<pvcontroller::FreeVolume>>>
+      free_volumes_;
+  size_t anywhere_lists_ = 0;  // how many classes have PVs under kAnyHost
 };
 
 // The PVC assume cache (claims by "namespace/name").

@@ -142,8 +142,8 @@ class PVAssumeCache : public AssumeCache {
       const api::Node& node, const std::set<std::string>& excluded) const;
   // Whether a free PV of the class (no claimRef, in the latest objects: a PV
   // AssumePodVolumes took is no longer free) is pinned to `hostname`; kAnyHost asks for a
-  // free PV not pinned to hostnames (it may be usable on any node). One lookup, no copy:
-  // the scheduler asks it for every node it filters.
+  // free PV not pinned to hostnames (it may be usable on any node). A lookup by class and
+  // one by hostname, no copy: the scheduler asks it for every node it filters.
   bool HasFreePV(const std::string& storage_class, const std::string& hostname) const;
   // How many (class, hostname) pairs have a free PV: an upper bound on any one class's
   // hosts with one, known without a walk.

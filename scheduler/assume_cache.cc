@@ -285,13 +285,17 @@ PVAssumeCache::PVAssumeCache() : AssumeCache("v1.PersistentVolume") {
   });
 }
 
-std::vector<std::string> PVAssumeCache::FreeClassHostKeys(const api::PersistentVolume& pv) {
+std::vector<std::string> PVAssumeCache::FreeHosts(const api::PersistentVolume& pv) {
   if (pv.spec().has_claim_ref()) return {};
-  std::string cls = pvcontroller::GetPersistentVolumeClass(pv);
   auto hosts = PinnedHostnames(pv);
-  if (hosts.empty()) return {ClassHostKey(cls, kAnyHost)};
+  if (hosts.empty()) return {kAnyHost};
+  return hosts;
+}
+
+std::vector<std::string> PVAssumeCache::FreeClassHostKeys(const api::PersistentVolume& pv) {
+  std::string cls = pvcontroller::GetPersistentVolumeClass(pv);
   std::vector<std::string> out;
-  for (const auto& h : hosts) out.push_back(ClassHostKey(cls, h));
+  for (const auto& h : FreeHosts(pv)) out.push_back(ClassHostKey(cls, h));
   return out;
 }
 
@@ -301,15 +305,10 @@ void PVAssumeCache::LatestChangedLocked(const std::string& key, const ObjectRef&
   auto by_name = [](const pvcontroller::FreeVolume& v, const std::string& name) {
     return v.volume->metadata().name() < name;
   };
-  // kFreeClassHostIndex's values, split into class and host (a class has no '\0').
-  auto split = [](const std::string& value) {
-    size_t sep = value.find('\0');
-    return std::make_pair(value.substr(0, sep), value.substr(sep + 1));
-  };
   if (before) {
     const auto& old = static_cast<const api::PersistentVolume&>(*before);
-    for (const auto& value : FreeClassHostKeys(old)) {
-      auto [cls, host] = split(value);
+    const std::string cls = pvcontroller::GetPersistentVolumeClass(old);
+    for (const auto& host : FreeHosts(old)) {
       auto by_host = free_volumes_.find(cls);
       if (by_host == free_volumes_.end()) continue;
       auto list = by_host->second.find(host);
@@ -325,8 +324,8 @@ void PVAssumeCache::LatestChangedLocked(const std::string& key, const ObjectRef&
   }
   if (after) {
     auto pv = std::static_pointer_cast<const api::PersistentVolume>(after);
-    for (const auto& value : FreeClassHostKeys(*pv)) {
-      auto [cls, host] = split(value);
+    const std::string cls = pvcontroller::GetPersistentVolumeClass(*pv);
+    for (const auto& host : FreeHosts(*pv)) {
       auto [list, added] = free_volumes_[cls].try_emplace(host);
       if (added && host == kAnyHost) ++anywhere_lists_;
       auto& v = list->second;

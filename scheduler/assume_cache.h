@@ -167,7 +167,10 @@ class PVAssumeCache : public AssumeCache {
   // The host part of kClassHostIndex for PVs usable on any node.
   static constexpr char kAnyHost[] = "*";
   static std::string ClassHostKey(const std::string& storage_class, const std::string& host);
-  // The kFreeClassHostIndex values of a PV (none when it has a claimRef).
+  // The hosts a free PV is filed under: its PinnedHostnames, or kAnyHost when it has none;
+  // none when it has a claimRef.
+  static std::vector<std::string> FreeHosts(const api::PersistentVolume& pv);
+  // The kFreeClassHostIndex values of a PV: ClassHostKey(its class, each of FreeHosts).
   static std::vector<std::string> FreeClassHostKeys(const api::PersistentVolume& pv);
 
  protected:

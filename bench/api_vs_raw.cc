@@ -15,6 +15,7 @@
 
 #include "api/objects.pb.h"
 #include "cluster/cluster.h"
+#include "store/db_options.h"
 
 namespace {
 
@@ -54,9 +55,7 @@ void BM_RawRocksDBPut(benchmark::State& state) {
   if (state.thread_index() == 0) {
     raw = std::make_unique<RawFixture>();
     raw->dir = TempDir();
-    rocksdb::Options o;
-    o.create_if_missing = true;
-    if (!rocksdb::DB::Open(o, raw->dir, &raw->db).ok()) std::abort();
+    if (!rocksdb::DB::Open(lpv::store::DBOptions(), raw->dir, &raw->db).ok()) std::abort();
     raw->value = MakePV("local-pv-00000000").SerializeAsString();
   }
   rocksdb::WriteOptions wo;

@@ -33,6 +33,7 @@
 #include "cluster/cluster.h"
 #include "cmd/article.h"
 #include "scheduler/scheduler.h"
+#include "store/db_options.h"
 
 extern char** environ;
 
@@ -642,12 +643,8 @@ bool RunB7(Context& ctx, Figures* f) {
       double raw = 0, api_rate = 0;
       {
         std::string dir = TempDir();
-        rocksdb::Options o;
-        o.create_if_missing = true;
-        o.keep_log_file_num = 2;
-        o.max_log_file_size = 4 << 20;
         rocksdb::DB* db = nullptr;
-        if (!rocksdb::DB::Open(o, dir, &db).ok()) return false;
+        if (!rocksdb::DB::Open(store::DBOptions(), dir, &db).ok()) return false;
         rocksdb::WriteOptions wo;
         wo.sync = sync;
         raw = Hammer(writers, seconds, [&](int64_t i) {

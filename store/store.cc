@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "store/codec.h"
+#include "store/db_options.h"
 #include "store/watch.h"
 
 namespace lpv::store {
@@ -460,15 +461,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   std::filesystem::create_directories(options.dir, ec);
   if (ec) return Status::Internal("store: creating " + options.dir + ": " + ec.message());
 
-  rocksdb::Options db_options;
-  db_options.create_if_missing = true;
-  // The info LOG is for RocksDB debugging only; keep it from growing without bound.
-  db_options.keep_log_file_num = 2;
-  db_options.max_log_file_size = 4 << 20;
-  // On open the WAL is replayed into the memtable and stays the record of it until the
-  // next regular flush: no SST is written before the store opens, so a restart serves
-  // sooner (B14).
-  db_options.avoid_flush_during_recovery = true;
+  rocksdb::Options db_options = DBOptions();
   rocksdb::DB* raw_db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, &raw_db);
   if (!s.ok()) return RocksError("open", s);

@@ -1,0 +1,31 @@
+#include "store/db_options.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+namespace lpv::store {
+
+rocksdb::Options DBOptions() {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  // The info LOG is for RocksDB debugging only; keep it from growing without bound.
+  o.keep_log_file_num = 2;
+  o.max_log_file_size = 4 << 20;
+  // On open the WAL is replayed into the memtable and stays the record of it until the
+  // next regular flush: no SST is written before the store opens, so a restart serves
+  // sooner (B14).
+  o.avoid_flush_during_recovery = true;
+  // Every create first reads its key to find it absent (etcd's "version == 0" compare).
+  // Without filters that read searches the memtable and each table file's index for a key
+  // that is in none of them; with whole-key Bloom filters (in the tables and the memtable)
+  // it is answered by a few bit tests.
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  o.memtable_whole_key_filtering = true;
+  o.memtable_prefix_bloom_size_ratio = 0.02;
+  return o;
+}
+
+}  // namespace lpv::store

@@ -60,8 +60,12 @@ Status Fleet::Init() {
         {route, [route](const client::ObjectRef&, const client::ObjectRef& o) { route(o); },
          route}));
   }
+  // The heartbeats' first read of each Node (see KubeletOptions::nodes).
+  node_informer_ = informers->InformerFor(*api::KindOf("Node"));
   pods_->Start();
-  if (!pods_->WaitForCacheSync(std::chrono::seconds(30))) {
+  node_informer_->Start();
+  if (!pods_->WaitForCacheSync(std::chrono::seconds(30)) ||
+      !node_informer_->WaitForCacheSync(std::chrono::seconds(30))) {
     return Status::Make(Reason::Timeout, "fleet: informers did not sync");
   }
 
@@ -241,6 +245,7 @@ Status Fleet::BuildNode(Node& node, int fresh_disks) {
   ko.node_index = node.index;
   ko.clock = clock_;
   ko.pods = pods_;
+  ko.nodes = node_informer_;
   ko.workers = workers_.get();
   ko.events = events_.get();
   auto kubelet = std::make_unique<FakeKubelet>(client_, ko);

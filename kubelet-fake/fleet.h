@@ -139,6 +139,7 @@ class Fleet {
   std::unique_ptr<client::EventBroadcaster> events_;
   std::unique_ptr<client::SharedInformerFactory> own_informers_;  // without options.informers
   client::Informer* pods_ = nullptr;
+  client::Informer* node_informer_ = nullptr;
   client::Informer* volumes_ = nullptr;
   client::Informer* classes_ = nullptr;
   std::vector<std::pair<client::Informer*, client::HandlerId>> handlers_;  // the fleet's own

@@ -163,6 +163,7 @@ void FakeKubelet::NodeEvent(const std::string& reason, const std::string& messag
 Status FakeKubelet::Start() {
   std::lock_guard<std::mutex> l(run_mu_);
   if (running_) return Status::OK();
+  latest_lease_.reset();  // a kubelet (re)starting reads its Lease first, as a new controller
   Status s = PostNodeStatus(/*starting=*/true);
   if (!s.ok()) return s;
   s = RenewLease();
@@ -268,7 +269,17 @@ bool FakeKubelet::Sync(const std::string& key) {
 Status FakeKubelet::PostNodeStatus(bool starting) {
   const std::string& name = options_.node_name;
   for (int attempt = 0;; ++attempt) {
-    auto cur = client_->Get<api::Node>("", name);
+    // tryUpdateNodeStatus reads its first try with resourceVersion 0, from the API server's
+    // cache: here the node informer's. A stale copy makes the write conflict, and the retry
+    // reads the API. (A node the informer has not seen yet is read from the API too.)
+    Result<api::Node> cur = Status::NotFound("nodes", name);
+    client::ObjectRef cached =
+        attempt == 0 && !starting && options_.nodes ? options_.nodes->Get(name) : nullptr;
+    if (cached) {
+      cur = static_cast<const api::Node&>(*cached);
+    } else {
+      cur = client_->Get<api::Node>("", name);
+    }
     if (!cur.ok() && !cur.status().IsNotFound()) return cur.status();
     if (!cur.ok()) {
       // Like the real kubelet, only a starting kubelet registers its node: one deleted

@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -90,6 +91,9 @@ struct KubeletOptions {
   // every pod with kPodsByNodeIndex (see AddIndexers), started by its owner, who passes
   // this node's pod events to Enqueue. `workers` runs the syncs; `events` writes events.
   client::Informer* pods = nullptr;
+  // An informer of every node, started by its owner (null: none). A heartbeat reads the
+  // Node from it first, as the kubelet's first read comes from the API server's cache.
+  client::Informer* nodes = nullptr;
   client::WorkerPool* workers = nullptr;
   client::EventBroadcaster* events = nullptr;
 };
@@ -165,6 +169,7 @@ class FakeKubelet {
   std::map<std::string, std::string> pod_ips_;  // by pod uid
   std::string node_uid_;                          // the Node's, for the Lease's owner
   TimePoint last_status_report_{};                // when the status was last posted
+  std::optional<api::Lease> latest_lease_;        // what the last renewal wrote
 
   mutable std::mutex mounts_mu_;
   std::map<std::string, PodMounts> mounts_;  // by pod key

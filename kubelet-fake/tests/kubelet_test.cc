@@ -1,8 +1,11 @@
 #include "kubelet-fake/kubelet.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 
 #include "kubelet-fake/disks.h"
 #include "kubelet-fake/tests/test_util.h"
@@ -95,6 +98,151 @@ TEST_F(KubeletTest, HeartbeatsRenewTheReadyCondition) {
   const auto* ready = NodeCondition(node, "Ready");
   // A heartbeat is not a transition.
   EXPECT_EQ(ready->last_transition_time(), registered);
+}
+
+// Passes every call on to the cluster's client and counts the reads of each kind.
+class ReadCountingClient : public client::Client {
+ public:
+  explicit ReadCountingClient(client::Client* inner) : inner_(inner) {}
+  int gets(const std::string& kind) const {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = gets_.find(kind);
+    return it == gets_.end() ? 0 : it->second;
+  }
+
+  Result<client::ObjectPtr> Create(const client::Message& obj) override {
+    return inner_->Create(obj);
+  }
+  Result<client::ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
+                                const std::string& name) override {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ++gets_[kind.kind];
+    }
+    return inner_->Get(kind, ns, name);
+  }
+  Result<client::ObjectList> List(const api::KindInfo& kind, const std::string& ns,
+                                  const client::ListOptions& options) override {
+    return inner_->List(kind, ns, options);
+  }
+  Result<client::ObjectPtr> Update(const client::Message& obj) override {
+    return inner_->Update(obj);
+  }
+  Result<client::ObjectPtr> UpdateStatus(const client::Message& obj) override {
+    return inner_->UpdateStatus(obj);
+  }
+  Result<client::ObjectPtr> Delete(const api::KindInfo& kind, const std::string& ns,
+                                   const std::string& name,
+                                   const client::DeleteOptions& options) override {
+    return inner_->Delete(kind, ns, name, options);
+  }
+  Result<std::unique_ptr<client::WatchStream>> Watch(const api::KindInfo& kind,
+                                                     const std::string& ns,
+                                                     const client::ListOptions& options) override {
+    return inner_->Watch(kind, ns, options);
+  }
+  Result<client::ObjectPtr> Bind(const api::Binding& binding) override {
+    return inner_->Bind(binding);
+  }
+
+ private:
+  client::Client* inner_;
+  mutable std::mutex mu_;
+  std::map<std::string, int> gets_;
+};
+
+// As the lease controller (latestLease): a renewal updates the Lease the last one wrote,
+// without reading it first; once the write fails (someone else wrote the Lease) it is read
+// again, and the kubelet holds it once more.
+TEST_F(KubeletTest, LeaseRenewalsUpdateTheLastWrittenLeaseWithoutReadingIt) {
+  kubelet_->Stop();
+  ReadCountingClient counting(&c());
+  KubeletOptions opts = kubelet_->options();
+  kubelet_ = std::make_unique<FakeKubelet>(&counting, opts);
+  ASSERT_TRUE(kubelet_->Start().ok());
+  // Starting, it reads the Lease the first kubelet left.
+  EXPECT_EQ(counting.gets("Lease"), 1);
+  auto renewed_now = [&] {
+    std::string now = FormatRFC3339Micro(clock_.Now());
+    return WaitFor<api::Lease>(kNodeLeaseNamespace, "node-1", [&](const api::Lease& l) {
+      return l.spec().renew_time() == now && l.spec().holder_identity() == "node-1";
+    });
+  };
+  for (int i = 0; i < 3; ++i) {
+    clock_.Step(std::chrono::seconds(10));
+    renewed_now();
+  }
+  EXPECT_EQ(counting.gets("Lease"), 1);
+
+  auto lease = *c().Get<api::Lease>(kNodeLeaseNamespace, "node-1");
+  lease.mutable_spec()->set_holder_identity("someone-else");
+  ASSERT_TRUE(c().UpdateTyped(lease).ok());
+  clock_.Step(std::chrono::seconds(10));
+  renewed_now();  // the stale write failed; read again and renewed
+  EXPECT_EQ(counting.gets("Lease"), 2);
+  clock_.Step(std::chrono::seconds(10));
+  renewed_now();
+  EXPECT_EQ(counting.gets("Lease"), 2);
+}
+
+// tryUpdateNodeStatus' first read comes from a cache (resourceVersion 0): given a node
+// informer, a heartbeat reads nothing from the API. A stale copy makes the write conflict,
+// and the retry reads the API.
+TEST_F(KubeletTest, HeartbeatsReadTheNodeFromTheNodeInformerAndTheAPIAfterAConflict) {
+  kubelet_->Stop();
+  client::Informer nodes(&c(), *api::KindOf("Node"), "", {}, &clock_);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string seen;  // the Ready heartbeat of the informer's copy
+  auto note = [&](const client::ObjectRef& o) {
+    const auto* ready = NodeCondition(static_cast<const api::Node&>(*o), "Ready");
+    std::lock_guard<std::mutex> l(mu);
+    seen = ready ? ready->last_heartbeat_time() : "";
+    cv.notify_all();
+  };
+  nodes.AddEventHandler(
+      {note, [&](const client::ObjectRef&, const client::ObjectRef& o) { note(o); },
+       [](const client::ObjectRef&) {}});
+  nodes.Start();
+  ASSERT_TRUE(nodes.WaitForCacheSync(kWait));
+  auto informer_has = [&](const std::string& beat) {
+    std::unique_lock<std::mutex> l(mu);
+    return cv.wait_for(l, kWait, [&] { return seen == beat; });
+  };
+  auto beat_now = [&] {
+    std::string now = Now();
+    WaitFor<api::Node>("", "node-1", [&](const api::Node& n) {
+      return NodeCondition(n, "Ready")->last_heartbeat_time() == now;
+    });
+  };
+
+  ReadCountingClient counting(&c());
+  KubeletOptions opts = kubelet_->options();
+  opts.nodes = &nodes;
+  opts.status_report_frequency = Duration::zero();  // every heartbeat writes the status
+  clock_.Step(std::chrono::seconds(1));
+  kubelet_ = std::make_unique<FakeKubelet>(&counting, opts);
+  ASSERT_TRUE(kubelet_->Start().ok());
+  const int at_start = counting.gets("Node");  // a starting kubelet reads the API
+  EXPECT_GE(at_start, 1);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(informer_has(Now()));
+    clock_.Step(std::chrono::seconds(10));
+    beat_now();
+  }
+  EXPECT_EQ(counting.gets("Node"), at_start);
+
+  // The informer stops and someone else writes the Node: the informer's copy is stale, the
+  // write from it conflicts, the retry reads the API and keeps the other writer's label.
+  ASSERT_TRUE(informer_has(Now()));
+  nodes.Stop();
+  auto node = *c().Get<api::Node>("", "node-1");
+  (*node.mutable_metadata()->mutable_labels())["example.com/rack"] = "r1";
+  ASSERT_TRUE(c().UpdateTyped(node).ok());
+  clock_.Step(std::chrono::seconds(10));
+  beat_now();
+  EXPECT_EQ(counting.gets("Node"), at_start + 1);
+  EXPECT_EQ(c().Get<api::Node>("", "node-1")->metadata().labels().at("example.com/rack"), "r1");
 }
 
 TEST_F(KubeletTest, AnUnchangedStatusIsReportedEveryReportFrequencyWhileTheLeaseBeats) {

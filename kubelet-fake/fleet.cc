@@ -72,10 +72,13 @@ Status Fleet::Init() {
   if (options_.run_provisioners) {
     volumes_ = informers->InformerFor(*api::KindOf("PersistentVolume"));
     LocalProvisioner::AddIndexers(volumes_);
-    auto route = [this](const client::ObjectRef& o) { RouteVolume(o); };
+    auto route = [this](const client::ObjectRef& o, bool deleted) {
+      if (LocalProvisioner::NeedsSync(o, deleted)) RouteVolume(o);
+    };
     handlers_.emplace_back(volumes_, volumes_->AddEventHandler(
-        {route, [route](const client::ObjectRef&, const client::ObjectRef& o) { route(o); },
-         route}));
+        {[route](const client::ObjectRef& o) { route(o, false); },
+         [route](const client::ObjectRef&, const client::ObjectRef& o) { route(o, false); },
+         [route](const client::ObjectRef& o) { route(o, true); }}));
     classes_ = informers->InformerFor(*api::KindOf("StorageClass"));
     auto all = [this](const client::ObjectRef&) { ResyncProvisioners(); };
     handlers_.emplace_back(classes_, classes_->AddEventHandler(

@@ -54,6 +54,10 @@ int64_t LocalProvisioner::RoundDownCapacityPretty(int64_t bytes) {
   return bytes;
 }
 
+bool LocalProvisioner::NeedsSync(const client::ObjectRef& pv, bool deleted) {
+  return deleted || static_cast<const api::PersistentVolume&>(*pv).status().phase() == "Released";
+}
+
 void LocalProvisioner::AddIndexers(client::Informer* volumes) {
   volumes->AddIndexer(kProvisionedByIndex, [](const google::protobuf::Message& m) {
     std::string by = ProvisionedBy(m);
@@ -107,11 +111,13 @@ Status LocalProvisioner::Start() {
                                                       client::ListOptions{}, clock_);
     AddIndexers(own_volumes_.get());
     std::string mine = name_;
-    auto on = [queue, mine](const client::ObjectRef& o) {
-      if (ProvisionedBy(*o) == mine) queue->Add(kSyncKey);
+    auto on = [queue, mine](const client::ObjectRef& o, bool deleted) {
+      if (ProvisionedBy(*o) == mine && NeedsSync(o, deleted)) queue->Add(kSyncKey);
     };
     own_volumes_->AddEventHandler(
-        {on, [on](const client::ObjectRef&, const client::ObjectRef& o) { on(o); }, on});
+        {[on](const client::ObjectRef& o) { on(o, false); },
+         [on](const client::ObjectRef&, const client::ObjectRef& o) { on(o, false); },
+         [on](const client::ObjectRef& o) { on(o, true); }});
     volumes_ = own_volumes_.get();
   }
   if (classes_ == nullptr) {

@@ -112,6 +112,11 @@ class LocalProvisioner {
   static int64_t RoundDownCapacityPretty(int64_t bytes);
   // Registers kProvisionedByIndex on a PV informer (before it starts).
   static void AddIndexers(client::Informer* volumes);
+  // Whether a PV event gives a provisioner work: a PV released (to clean up and delete) or
+  // deleted (its disk, if still there, gets a PV again). Binding, phase Available and the
+  // other updates change nothing a sync does, so they do not wake it (upstream syncs on a
+  // timer instead).
+  static bool NeedsSync(const client::ObjectRef& pv, bool deleted);
 
  private:
   bool Sync();

@@ -29,6 +29,20 @@ TEST(RoundDownCapacityPretty, KeepsAtLeastTenUnits) {
   EXPECT_EQ(LocalProvisioner::RoundDownCapacityPretty(5 * Mi + 7), 5 * Mi + 7);
 }
 
+TEST(NeedsSync, OnlyAReleasedOrDeletedPVGivesTheProvisionerWork) {
+  auto pv_in = [](const std::string& phase) {
+    auto pv = std::make_shared<api::PersistentVolume>();
+    pv->mutable_status()->set_phase(phase);
+    pv->mutable_spec()->mutable_claim_ref()->set_name("www-web-0");
+    return client::ObjectRef(pv);
+  };
+  for (const char* phase : {"Pending", "Available", "Bound", "Failed"}) {
+    EXPECT_FALSE(LocalProvisioner::NeedsSync(pv_in(phase), /*deleted=*/false)) << phase;
+    EXPECT_TRUE(LocalProvisioner::NeedsSync(pv_in(phase), /*deleted=*/true)) << phase;
+  }
+  EXPECT_TRUE(LocalProvisioner::NeedsSync(pv_in("Released"), /*deleted=*/false));
+}
+
 class ProvisionerTest : public testing::ClusterTest {
  protected:
   void SetUp() override {

@@ -3,6 +3,7 @@
 // median of each figure. Watches, not polling, tell when a state is reached.
 #include "cmd/bench.h"
 
+#include <dlfcn.h>
 #include <rocksdb/db.h>
 #include <signal.h>
 #include <spawn.h>
@@ -876,8 +877,24 @@ Figures Median(const std::vector<Figures>& runs) {
   return out;
 }
 
+// The allocator the figures come from: jemalloc's mallctl is there when the binary was
+// linked with it (LPV_JEMALLOC), else it is glibc's malloc.
+std::string Allocator() {
+  using Mallctl = int (*)(const char*, void*, size_t*, void*, size_t);
+  auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"));
+  if (mallctl == nullptr) return "glibc";
+  const char* version = nullptr;
+  size_t len = sizeof version;
+  if (mallctl("version", &version, &len, nullptr, 0) != 0 || version == nullptr) {
+    return "jemalloc";
+  }
+  std::string v = version;  // "5.3.0-0-g54eaed1d8b56b1aa528be3bdd1877e59c56fa90c"
+  return "jemalloc-" + v.substr(0, v.find('-'));
+}
+
 std::string Header(const BenchOptions& o) {
-  return "cores=" + std::to_string(Cores()) + " writes=" + (o.sync ? "durable" : "unsafe-no-fsync");
+  return "cores=" + std::to_string(Cores()) +
+         " writes=" + (o.sync ? "durable" : "unsafe-no-fsync") + " malloc=" + Allocator();
 }
 
 // Runs `fn` opts.runs times; prints each run and the median. False when a run failed.

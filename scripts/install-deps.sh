@@ -6,6 +6,7 @@ packages=(
   librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
+  libjemalloc-dev  # the allocator of lpv and the benchmarks (CMake's LPV_JEMALLOC)
   clang libclang-rt-14-dev  # libFuzzer and its sanitizers for fuzz/ (scripts/sanitizers.sh)
 )
 missing=()

@@ -262,6 +262,16 @@ TEST_F(CliTest, GetWatchSeesAnUpdate) {
             "storageclass.storage.k8s.io/local-storage\nstorageclass.storage.k8s.io/local-storage\n");
 }
 
+// Benchmark figures name the allocator they were measured with: jemalloc when lpv is linked
+// with it (LPV_JEMALLOC, not in sanitizer builds), else glibc's malloc.
+TEST(BenchTest, TheHeaderNamesTheAllocator) {
+  auto r = testing::RunCommand(LPV_BINARY, {"bench", "B3", "--tiny"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string want = LPV_LINKS_JEMALLOC ? " malloc=jemalloc-" : " malloc=glibc\n";
+  EXPECT_NE(r.out.find("lpv bench B3: cores="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(want), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, NoServerIsAClearError) {
   auto r = testing::RunCommand(LPV_BINARY, {"--server", "127.0.0.1:1", "get", "pv"});
   EXPECT_EQ(r.exit_code, 1);

@@ -157,9 +157,9 @@ class ReadCountingClient : public client::Client {
 TEST_F(KubeletTest, LeaseRenewalsUpdateTheLastWrittenLeaseWithoutReadingIt) {
   kubelet_->Stop();
   ReadCountingClient counting(&c());
-  KubeletOptions opts = kubelet_->options();
-  kubelet_ = std::make_unique<FakeKubelet>(&counting, opts);
-  ASSERT_TRUE(kubelet_->Start().ok());
+  // Declared after the client it uses, so it stops before that goes.
+  auto kubelet = std::make_unique<FakeKubelet>(&counting, kubelet_->options());
+  ASSERT_TRUE(kubelet->Start().ok());
   // Starting, it reads the Lease the first kubelet left.
   EXPECT_EQ(counting.gets("Lease"), 1);
   auto renewed_now = [&] {
@@ -190,10 +190,10 @@ TEST_F(KubeletTest, LeaseRenewalsUpdateTheLastWrittenLeaseWithoutReadingIt) {
 // and the retry reads the API.
 TEST_F(KubeletTest, HeartbeatsReadTheNodeFromTheNodeInformerAndTheAPIAfterAConflict) {
   kubelet_->Stop();
-  client::Informer nodes(&c(), *api::KindOf("Node"), "", {}, &clock_);
   std::mutex mu;
   std::condition_variable cv;
   std::string seen;  // the Ready heartbeat of the informer's copy
+  client::Informer nodes(&c(), *api::KindOf("Node"), "", {}, &clock_);
   auto note = [&](const client::ObjectRef& o) {
     const auto* ready = NodeCondition(static_cast<const api::Node&>(*o), "Ready");
     std::lock_guard<std::mutex> l(mu);
@@ -221,8 +221,9 @@ TEST_F(KubeletTest, HeartbeatsReadTheNodeFromTheNodeInformerAndTheAPIAfterAConfl
   opts.nodes = &nodes;
   opts.status_report_frequency = Duration::zero();  // every heartbeat writes the status
   clock_.Step(std::chrono::seconds(1));
-  kubelet_ = std::make_unique<FakeKubelet>(&counting, opts);
-  ASSERT_TRUE(kubelet_->Start().ok());
+  // Declared after the informer and the client it uses, so it stops before they go.
+  auto kubelet = std::make_unique<FakeKubelet>(&counting, opts);
+  ASSERT_TRUE(kubelet->Start().ok());
   const int at_start = counting.gets("Node");  // a starting kubelet reads the API
   EXPECT_GE(at_start, 1);
   for (int i = 0; i < 3; ++i) {

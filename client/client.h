@@ -104,6 +104,36 @@ class LocalClient : public Client {
   apiserver::APIServer* server_;
 };
 
+// Passes every call on to another client. A wrapper that watches or changes some calls
+// (a test's counting or failing client) derives from it and overrides only those.
+class ForwardingClient : public Client {
+ public:
+  explicit ForwardingClient(Client* next) : next_(next) {}
+  Result<ObjectPtr> Create(const Message& obj) override { return next_->Create(obj); }
+  Result<ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
+                        const std::string& name) override {
+    return next_->Get(kind, ns, name);
+  }
+  Result<ObjectList> List(const api::KindInfo& kind, const std::string& ns,
+                          const ListOptions& options) override {
+    return next_->List(kind, ns, options);
+  }
+  Result<ObjectPtr> Update(const Message& obj) override { return next_->Update(obj); }
+  Result<ObjectPtr> UpdateStatus(const Message& obj) override { return next_->UpdateStatus(obj); }
+  Result<ObjectPtr> Delete(const api::KindInfo& kind, const std::string& ns,
+                           const std::string& name, const DeleteOptions& options) override {
+    return next_->Delete(kind, ns, name, options);
+  }
+  Result<std::unique_ptr<WatchStream>> Watch(const api::KindInfo& kind, const std::string& ns,
+                                             const ListOptions& options) override {
+    return next_->Watch(kind, ns, options);
+  }
+  Result<ObjectPtr> Bind(const api::Binding& binding) override { return next_->Bind(binding); }
+
+ private:
+  Client* next_;
+};
+
 // Connects to an lpv server's gRPC service at `target` ("127.0.0.1:7443"), sending `token`
 // as a bearer token on every call when it is not empty (remote.h ResolveToken finds it).
 std::unique_ptr<Client> NewGrpcClient(const std::string& target, const std::string& token = "");

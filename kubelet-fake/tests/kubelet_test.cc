@@ -100,18 +100,14 @@ TEST_F(KubeletTest, HeartbeatsRenewTheReadyCondition) {
   EXPECT_EQ(ready->last_transition_time(), registered);
 }
 
-// Passes every call on to the cluster's client and counts the reads of each kind.
-class ReadCountingClient : public client::Client {
+// The cluster's client, counting the reads of each kind.
+class ReadCountingClient : public client::ForwardingClient {
  public:
-  explicit ReadCountingClient(client::Client* inner) : inner_(inner) {}
+  using ForwardingClient::ForwardingClient;
   int gets(const std::string& kind) const {
     std::lock_guard<std::mutex> l(mu_);
     auto it = gets_.find(kind);
     return it == gets_.end() ? 0 : it->second;
-  }
-
-  Result<client::ObjectPtr> Create(const client::Message& obj) override {
-    return inner_->Create(obj);
   }
   Result<client::ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
                                 const std::string& name) override {
@@ -119,34 +115,10 @@ class ReadCountingClient : public client::Client {
       std::lock_guard<std::mutex> l(mu_);
       ++gets_[kind.kind];
     }
-    return inner_->Get(kind, ns, name);
-  }
-  Result<client::ObjectList> List(const api::KindInfo& kind, const std::string& ns,
-                                  const client::ListOptions& options) override {
-    return inner_->List(kind, ns, options);
-  }
-  Result<client::ObjectPtr> Update(const client::Message& obj) override {
-    return inner_->Update(obj);
-  }
-  Result<client::ObjectPtr> UpdateStatus(const client::Message& obj) override {
-    return inner_->UpdateStatus(obj);
-  }
-  Result<client::ObjectPtr> Delete(const api::KindInfo& kind, const std::string& ns,
-                                   const std::string& name,
-                                   const client::DeleteOptions& options) override {
-    return inner_->Delete(kind, ns, name, options);
-  }
-  Result<std::unique_ptr<client::WatchStream>> Watch(const api::KindInfo& kind,
-                                                     const std::string& ns,
-                                                     const client::ListOptions& options) override {
-    return inner_->Watch(kind, ns, options);
-  }
-  Result<client::ObjectPtr> Bind(const api::Binding& binding) override {
-    return inner_->Bind(binding);
+    return ForwardingClient::Get(kind, ns, name);
   }
 
  private:
-  client::Client* inner_;
   mutable std::mutex mu_;
   std::map<std::string, int> gets_;
 };

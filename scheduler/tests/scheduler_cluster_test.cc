@@ -199,12 +199,13 @@ bool Running(const api::Pod& p) { return p.status().phase() == "Running"; }
 
 // The cluster's client, except that the Binding of one pod waits until released and then
 // fails: a binding cycle that runs long and ends in an error, as a lost race would.
-class GatedBindClient : public client::Client {
+class GatedBindClient : public client::ForwardingClient {
  public:
-  GatedBindClient(client::Client* next, std::string pod) : next_(next), pod_(std::move(pod)) {}
+  GatedBindClient(client::Client* next, std::string pod)
+      : ForwardingClient(next), pod_(std::move(pod)) {}
 
   Result<client::ObjectPtr> Bind(const api::Binding& binding) override {
-    if (binding.metadata().name() != pod_) return next_->Bind(binding);
+    if (binding.metadata().name() != pod_) return ForwardingClient::Bind(binding);
     std::unique_lock<std::mutex> l(mu_);
     entered_ = true;
     cv_.notify_all();
@@ -221,36 +222,7 @@ class GatedBindClient : public client::Client {
     cv_.notify_all();
   }
 
-  Result<client::ObjectPtr> Create(const client::Message& obj) override {
-    return next_->Create(obj);
-  }
-  Result<client::ObjectPtr> Get(const api::KindInfo& kind, const std::string& ns,
-                                const std::string& name) override {
-    return next_->Get(kind, ns, name);
-  }
-  Result<client::ObjectList> List(const api::KindInfo& kind, const std::string& ns,
-                                  const client::ListOptions& options) override {
-    return next_->List(kind, ns, options);
-  }
-  Result<client::ObjectPtr> Update(const client::Message& obj) override {
-    return next_->Update(obj);
-  }
-  Result<client::ObjectPtr> UpdateStatus(const client::Message& obj) override {
-    return next_->UpdateStatus(obj);
-  }
-  Result<client::ObjectPtr> Delete(const api::KindInfo& kind, const std::string& ns,
-                                   const std::string& name,
-                                   const client::DeleteOptions& options) override {
-    return next_->Delete(kind, ns, name, options);
-  }
-  Result<std::unique_ptr<client::WatchStream>> Watch(const api::KindInfo& kind,
-                                                     const std::string& ns,
-                                                     const client::ListOptions& options) override {
-    return next_->Watch(kind, ns, options);
-  }
-
  private:
-  client::Client* next_;
   const std::string pod_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -272,14 +272,10 @@ Status FakeKubelet::PostNodeStatus(bool starting) {
     // tryUpdateNodeStatus reads its first try with resourceVersion 0, from the API server's
     // cache: here the node informer's. A stale copy makes the write conflict, and the retry
     // reads the API. (A node the informer has not seen yet is read from the API too.)
-    Result<api::Node> cur = Status::NotFound("nodes", name);
     client::ObjectRef cached =
         attempt == 0 && !starting && options_.nodes ? options_.nodes->Get(name) : nullptr;
-    if (cached) {
-      cur = static_cast<const api::Node&>(*cached);
-    } else {
-      cur = client_->Get<api::Node>("", name);
-    }
+    Result<api::Node> cur = cached ? Result<api::Node>(static_cast<const api::Node&>(*cached))
+                                   : client_->Get<api::Node>("", name);
     if (!cur.ok() && !cur.status().IsNotFound()) return cur.status();
     if (!cur.ok()) {
       // Like the real kubelet, only a starting kubelet registers its node: one deleted

@@ -9,6 +9,9 @@
 #include <set>
 #include <utility>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include "api/quantity.h"
 #include "api/selectors.h"
 
@@ -242,7 +245,7 @@ std::map<std::string, std::string> MapField(const Message& m, const FieldDescrip
   return out;
 }
 
-bool SemanticEqual(const Message& a, const Message& b);
+bool FieldsEqual(const Message& a, const Message& b);
 
 bool FieldEqual(const Message& a, const Message& b, const FieldDescriptor* f) {
   const Reflection* ra = a.GetReflection();
@@ -263,7 +266,7 @@ bool FieldEqual(const Message& a, const Message& b, const FieldDescriptor* f) {
     for (int i = 0; i < n; ++i) {
       switch (f->cpp_type()) {
         case FieldDescriptor::CPPTYPE_MESSAGE:
-          if (!SemanticEqual(ra->GetRepeatedMessage(a, f, i), rb->GetRepeatedMessage(b, f, i))) {
+          if (!FieldsEqual(ra->GetRepeatedMessage(a, f, i), rb->GetRepeatedMessage(b, f, i))) {
             return false;
           }
           break;
@@ -286,7 +289,7 @@ bool FieldEqual(const Message& a, const Message& b, const FieldDescriptor* f) {
     return true;
   }
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-    return SemanticEqual(ra->GetMessage(a, f), rb->GetMessage(b, f));
+    return FieldsEqual(ra->GetMessage(a, f), rb->GetMessage(b, f));
   }
   if (f->has_presence() && ra->HasField(a, f) != rb->HasField(b, f)) return false;
   switch (f->cpp_type()) {
@@ -303,12 +306,32 @@ bool FieldEqual(const Message& a, const Message& b, const FieldDescriptor* f) {
   }
 }
 
-bool SemanticEqual(const Message& a, const Message& b) {
+bool FieldsEqual(const Message& a, const Message& b) {
   const auto* d = a.GetDescriptor();
   for (int i = 0; i < d->field_count(); ++i) {
     if (!FieldEqual(a, b, d->field(i))) return false;
   }
   return true;
+}
+
+std::string DeterministicBytes(const Message& m) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);  // map entries sorted by key
+    m.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+// Most updates leave the part compared untouched (a status write keeps the spec), and
+// equal bytes are equal fields. Serializing is generated code and far cheaper than walking
+// the fields by reflection, which is left for what differs in bytes but may not in meaning
+// ("1Gi" against "1024Mi").
+bool SemanticEqual(const Message& a, const Message& b) {
+  if (&a == &b || DeterministicBytes(a) == DeterministicBytes(b)) return true;
+  return FieldsEqual(a, b);
 }
 
 std::string FieldText(const Message& m, const FieldDescriptor* f) {

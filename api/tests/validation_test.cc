@@ -1095,6 +1095,20 @@ TEST(PodTest, ValidateUpdate) {
   Pod moved = bound;
   moved.mutable_spec()->set_node_name("node-2");
   EXPECT_THAT(Messages(ValidateUpdate(moved, bound)), ElementsAre(StartsWith(kForbidden)));
+
+  // Quantities compare by value, as apimachinery's semantic equality: the same request
+  // spelled otherwise is no change; another amount is.
+  Pod requesting = old;
+  (*requesting.mutable_spec()->mutable_containers(0)->mutable_resources()->mutable_requests())
+      ["memory"] = "1Gi";
+  Pod respelled = requesting;
+  (*respelled.mutable_spec()->mutable_containers(0)->mutable_resources()->mutable_requests())
+      ["memory"] = "1024Mi";
+  EXPECT_THAT(Messages(ValidateUpdate(respelled, requesting)), IsEmpty());
+  Pod more = requesting;
+  (*more.mutable_spec()->mutable_containers(0)->mutable_resources()->mutable_requests())
+      ["memory"] = "2Gi";
+  EXPECT_THAT(Messages(ValidateUpdate(more, requesting)), ElementsAre(StartsWith(kForbidden)));
 }
 
 // ------------------------------------------------------------------ StatefulSet

@@ -274,11 +274,17 @@ struct BinderFixture {
 
 void BM_FindPodVolumesOnEveryNode(benchmark::State& state) {
   BinderFixture f(static_cast<int>(state.range(0)));
+  // The numbers of the nodes' hostnames, as the scheduler's node cache keeps them.
+  std::vector<scheduler::HostSlots::Slot> hosts;
+  for (const auto& node : f.nodes) {
+    hosts.push_back(f.binder->pv_cache().host_slots().Intern(
+        node.metadata().labels().at("kubernetes.io/hostname")));
+  }
   for (auto _ : state) {
     auto claims = f.binder->GetPodVolumes(f.pod);
     int fits = 0;
-    for (const auto& node : f.nodes) {
-      auto r = f.binder->FindPodVolumes(f.pod, *claims, node);
+    for (size_t i = 0; i < f.nodes.size(); ++i) {
+      auto r = f.binder->FindPodVolumes(f.pod, *claims, f.nodes[i], hosts[i]);
       fits += r.ok() && r->reasons.empty();
     }
     f.binder->DeletePodBindings("default/pod-0");
@@ -294,9 +300,10 @@ BENCHMARK(BM_FindPodVolumesOnEveryNode)->Arg(10)->Arg(100)->Arg(1000)->Unit(benc
 // claim's class sit on it? Every node the rotation reaches asks it, fit or not.
 void BM_HasFreeVolumesOnEveryNode(benchmark::State& state) {
   BinderFixture f(static_cast<int>(state.range(0)));
-  std::vector<std::string> hostnames;
+  std::vector<scheduler::HostSlots::Slot> hostnames;
   for (const auto& node : f.nodes) {
-    hostnames.push_back(node.metadata().labels().at("kubernetes.io/hostname"));
+    hostnames.push_back(f.binder->pv_cache().host_slots().Intern(
+        node.metadata().labels().at("kubernetes.io/hostname")));
   }
   const std::vector<std::string> classes = {"local-storage"};
   for (auto _ : state) {

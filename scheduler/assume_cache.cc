@@ -255,7 +255,10 @@ std::vector<std::string> PVAssumeCache::PinnedHostnames(const api::PersistentVol
   return {hosts.begin(), hosts.end()};
 }
 
-PVAssumeCache::PVAssumeCache() : AssumeCache("v1.PersistentVolume") {
+PVAssumeCache::PVAssumeCache(HostSlots* host_slots)
+    : AssumeCache("v1.PersistentVolume"),
+      own_host_slots_(host_slots ? nullptr : std::make_unique<HostSlots>()),
+      host_slots_(host_slots ? host_slots : own_host_slots_.get()) {
   AddIndex(kClassIndex, [](const google::protobuf::Message& m) {
     return std::vector<std::string>{
         pvcontroller::GetPersistentVolumeClass(static_cast<const api::PersistentVolume&>(m))};
@@ -301,37 +304,50 @@ std::vector<std::string> PVAssumeCache::FreeClassHostKeys(const api::PersistentV
 
 void PVAssumeCache::LatestChangedLocked(const std::string& key, const ObjectRef& before,
                                         const ObjectRef& after) {
-  // Lists are kept in name order (a PV's key is its name), as the index's buckets.
+  // Lists are kept in name order (a PV's key is its name), as the index's buckets. A
+  // hostname is numbered when a PV is first filed under it (or its node is cached).
   auto by_name = [](const pvcontroller::FreeVolume& v, const std::string& name) {
     return v.volume->metadata().name() < name;
   };
   if (before) {
     const auto& old = static_cast<const api::PersistentVolume&>(*before);
-    const std::string cls = pvcontroller::GetPersistentVolumeClass(old);
-    for (const auto& host : FreeHosts(old)) {
-      auto by_host = free_volumes_.find(cls);
-      if (by_host == free_volumes_.end()) continue;
-      auto list = by_host->second.find(host);
-      if (list == by_host->second.end()) continue;
-      auto& v = list->second;
-      auto at = std::lower_bound(v.begin(), v.end(), key, by_name);
-      if (at != v.end() && at->volume->metadata().name() == key) v.erase(at);
-      if (!v.empty()) continue;
-      if (host == kAnyHost) --anywhere_lists_;
-      by_host->second.erase(list);
-      if (by_host->second.empty()) free_volumes_.erase(by_host);
+    auto f = free_volumes_.find(pvcontroller::GetPersistentVolumeClass(old));
+    if (f != free_volumes_.end()) {
+      FreeVolumes& free = f->second;
+      for (const auto& host : FreeHosts(old)) {
+        std::vector<pvcontroller::FreeVolume>* v = &free.anywhere;
+        if (host != kAnyHost) {
+          HostSlots::Slot slot = host_slots_->Find(host);
+          if (slot >= free.pinned.size()) continue;  // kNone is past any list
+          v = &free.pinned[slot];
+        }
+        auto at = std::lower_bound(v->begin(), v->end(), key, by_name);
+        if (at == v->end() || at->volume->metadata().name() != key) continue;
+        v->erase(at);
+        if (v->empty() && host != kAnyHost) --free.pinned_lists;
+      }
+      if (free.pinned_lists == 0 && free.anywhere.empty()) free_volumes_.erase(f);
     }
   }
   if (after) {
     auto pv = std::static_pointer_cast<const api::PersistentVolume>(after);
+    auto hosts = FreeHosts(*pv);
+    if (hosts.empty()) return;
     const std::string cls = pvcontroller::GetPersistentVolumeClass(*pv);
-    for (const auto& host : FreeHosts(*pv)) {
-      auto [list, added] = free_volumes_[cls].try_emplace(host);
-      if (added && host == kAnyHost) ++anywhere_lists_;
-      auto& v = list->second;
-      auto at = std::lower_bound(v.begin(), v.end(), key, by_name);
-      v.insert(at, pvcontroller::SummarizeFreeVolume(pv, host == kAnyHost ? nullptr : &host));
+    FreeVolumes& free = free_volumes_[cls];
+    for (const auto& host : hosts) {
+      std::vector<pvcontroller::FreeVolume>* v = &free.anywhere;
+      if (host != kAnyHost) {
+        HostSlots::Slot slot = host_slots_->Intern(host);
+        if (slot == HostSlots::kNone) continue;  // pinned to "": no node has that hostname
+        if (slot >= free.pinned.size()) free.pinned.resize(slot + 1);
+        v = &free.pinned[slot];
+        if (v->empty()) ++free.pinned_lists;
+      }
+      auto at = std::lower_bound(v->begin(), v->end(), key, by_name);
+      v->insert(at, pvcontroller::SummarizeFreeVolume(pv, host == kAnyHost ? nullptr : &host));
     }
+    if (free.pinned_lists == 0 && free.anywhere.empty()) free_volumes_.erase(cls);
   }
 }
 
@@ -364,22 +380,22 @@ std::vector<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::ListCan
 Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatchingFreePV(
     const api::PersistentVolumeClaim& claim, const std::string& hostname, const api::Node& node,
     const std::set<std::string>& excluded) const {
+  return FindMatchingFreePV(claim, host_slots_->Find(hostname), node, excluded);
+}
+
+Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatchingFreePV(
+    const api::PersistentVolumeClaim& claim, HostSlots::Slot host, const api::Node& node,
+    const std::set<std::string>& excluded) const {
   // Never destroyed, as kNone above.
   static const auto* const kEmpty = new std::vector<pvcontroller::FreeVolume>();
-  static const std::string* const kAny = new std::string(kAnyHost);
   std::string cls = pvcontroller::GetPersistentVolumeClaimClass(claim);
   std::lock_guard<std::mutex> l(mu_);
   const std::vector<pvcontroller::FreeVolume>* pinned = kEmpty;
   const std::vector<pvcontroller::FreeVolume>* anywhere = kEmpty;
-  if (auto by_host = free_volumes_.find(cls); by_host != free_volumes_.end()) {
-    auto list = [&](const std::string& host) {
-      auto it = by_host->second.find(host);
-      return it == by_host->second.end() ? kEmpty : &it->second;
-    };
-    // A node without the label (or with the marker itself, not a label value) has only the
-    // PVs usable anywhere, and usually no PV is usable anywhere: then that lookup is skipped.
-    if (!hostname.empty() && hostname != kAnyHost) pinned = list(hostname);
-    if (anywhere_lists_ > 0) anywhere = list(*kAny);
+  if (auto f = free_volumes_.find(cls); f != free_volumes_.end()) {
+    // A node without the label (kNone) has only the PVs usable anywhere.
+    if (const auto* p = f->second.Pinned(host)) pinned = p;
+    anywhere = &f->second.anywhere;
   }
   // Called with no PVs too: an invalid claim selector is an error either way.
   return pvcontroller::FindMatchingFreeVolume(claim, *pinned, *anywhere, node, excluded);
@@ -387,12 +403,18 @@ Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatching
 
 bool PVAssumeCache::HasFreePV(const std::string& storage_class,
                               const std::string& hostname) const {
-  // The summaries have kFreeClassHostIndex's values: asked here, the node's entry is still
-  // in the processor's cache when FindMatchingFreePV looks it up next. By class, then by the
-  // (short) hostname: no key is built for the node.
+  if (hostname != kAnyHost) return HasFreePV(storage_class, host_slots_->Find(hostname));
   std::lock_guard<std::mutex> l(mu_);
-  auto by_host = free_volumes_.find(storage_class);
-  return by_host != free_volumes_.end() && by_host->second.count(hostname) > 0;
+  auto f = free_volumes_.find(storage_class);
+  return f != free_volumes_.end() && !f->second.anywhere.empty();
+}
+
+bool PVAssumeCache::HasFreePV(const std::string& storage_class, HostSlots::Slot host) const {
+  // Asked here, the node's list is still in the processor's cache when FindMatchingFreePV
+  // reads it next.
+  std::lock_guard<std::mutex> l(mu_);
+  auto f = free_volumes_.find(storage_class);
+  return f != free_volumes_.end() && f->second.Pinned(host) != nullptr;
 }
 
 std::vector<std::string> PVAssumeCache::HostsWithFreePVs(const std::string& storage_class) const {

@@ -34,6 +34,7 @@
 #include "api/status.h"
 #include "client/informer.h"
 #include "pvcontroller/index.h"
+#include "scheduler/host_slots.h"
 
 namespace lpv::scheduler {
 
@@ -118,7 +119,10 @@ class AssumeCache {
 // names a claim.
 class PVAssumeCache : public AssumeCache {
  public:
-  PVAssumeCache();
+  // Hostnames are numbered in `host_slots` (shared with the node cache); without one, the
+  // cache numbers them itself.
+  explicit PVAssumeCache(HostSlots* host_slots = nullptr);
+  HostSlots& host_slots() const { return *host_slots_; }
 
   std::shared_ptr<const api::PersistentVolume> GetPV(const std::string& name) const;
   std::shared_ptr<const api::PersistentVolume> GetAPIPV(const std::string& name) const;
@@ -140,11 +144,17 @@ class PVAssumeCache : public AssumeCache {
   Result<std::shared_ptr<const api::PersistentVolume>> FindMatchingFreePV(
       const api::PersistentVolumeClaim& claim, const std::string& hostname,
       const api::Node& node, const std::set<std::string>& excluded) const;
+  // The same, with the hostname by its number (HostSlots::kNone: the node has none).
+  Result<std::shared_ptr<const api::PersistentVolume>> FindMatchingFreePV(
+      const api::PersistentVolumeClaim& claim, HostSlots::Slot host, const api::Node& node,
+      const std::set<std::string>& excluded) const;
   // Whether a free PV of the class (no claimRef, in the latest objects: a PV
   // AssumePodVolumes took is no longer free) is pinned to `hostname`; kAnyHost asks for a
   // free PV not pinned to hostnames (it may be usable on any node). A lookup by class and
   // one by hostname, no copy: the scheduler asks it for every node it filters.
   bool HasFreePV(const std::string& storage_class, const std::string& hostname) const;
+  // Whether a free PV of the class is pinned to the hostname numbered `host`.
+  bool HasFreePV(const std::string& storage_class, HostSlots::Slot host) const;
   // How many (class, hostname) pairs have a free PV: an upper bound on any one class's
   // hosts with one, known without a walk.
   size_t NumFreeClassHosts() const { return IndexValueCount(kFreeClassHostIndex); }
@@ -178,12 +188,19 @@ class PVAssumeCache : public AssumeCache {
                            const ObjectRef& after) override;
 
  private:
-  // kFreeClassHostIndex's PVs as summaries, by class, then by host (kAnyHost for those
-  // usable on any node), each list in name order (under mu_).
-  std::unordered_map<std::string,
-                     std::unordered_map<std::string, std::vector<pvcontroller::FreeVolume>>>
-      free_volumes_;
-  size_t anywhere_lists_ = 0;  // how many classes have PVs under kAnyHost
+  // A class's free PVs as summaries, each list in name order.
+  struct FreeVolumes {
+    std::vector<std::vector<pvcontroller::FreeVolume>> pinned;  // by host slot
+    std::vector<pvcontroller::FreeVolume> anywhere;             // filed under kAnyHost
+    size_t pinned_lists = 0;                                    // non-empty lists in `pinned`
+    const std::vector<pvcontroller::FreeVolume>* Pinned(HostSlots::Slot host) const {
+      return host < pinned.size() && !pinned[host].empty() ? &pinned[host] : nullptr;
+    }
+  };
+  std::unique_ptr<HostSlots> own_host_slots_;
+  HostSlots* host_slots_;
+  // kFreeClassHostIndex's PVs, by class (under mu_).
+  std::unordered_map<std::string, FreeVolumes> free_volumes_;
 };
 
 // The PVC assume cache (claims by "namespace/name").

@@ -84,6 +84,10 @@ const char* ImpliedReadyTaintKey(const api::Node& node) {
   return nullptr;
 }
 
+NodeCache::NodeCache(HostSlots* host_slots)
+    : own_host_slots_(host_slots ? nullptr : std::make_unique<HostSlots>()),
+      host_slots_(host_slots ? host_slots : own_host_slots_.get()) {}
+
 void NodeCache::AddOrUpdateNode(NodeRef node) {
   std::lock_guard<std::mutex> l(mu_);
   NodeInfo& info = MutableLocked(node->metadata().name());
@@ -95,6 +99,7 @@ void NodeCache::AddOrUpdateNode(NodeRef node) {
   info.allowed_pod_number = ValueOf(alloc, "pods");
   auto h = node->metadata().labels().find(kHostnameLabel);
   info.hostname = h == node->metadata().labels().end() ? "" : h->second;
+  info.host_slot = host_slots_->Intern(info.hostname);
   info.implied_ready_taint = ImpliedReadyTaintKey(*node);
   info.node = std::move(node);
 }

@@ -28,6 +28,7 @@
 
 #include "api/objects.pb.h"
 #include "api/status.h"
+#include "scheduler/host_slots.h"
 
 namespace lpv::scheduler {
 
@@ -56,6 +57,7 @@ PodResources ComputePodResources(const api::Pod& pod);
 struct NodeInfo {
   NodeRef node;
   std::string hostname;  // the node's kubernetes.io/hostname label ("" when absent)
+  HostSlots::Slot host_slot = HostSlots::kNone;  // hostname's number (kNone when absent)
   // The NoSchedule taint the node's Ready condition implies (kTaintNodeNotReady when False,
   // kTaintNodeUnreachable when Unknown), nullptr when Ready or without the condition. Read
   // once per node update, not once per pod the scheduler filters the node for.
@@ -87,7 +89,9 @@ struct NodeSnapshot {
 
 class NodeCache {
  public:
-  NodeCache() = default;
+  // Hostnames are numbered in `host_slots` (the volume binder's, so that both number them
+  // alike); without one, the cache numbers them itself.
+  explicit NodeCache(HostSlots* host_slots = nullptr);
   NodeCache(const NodeCache&) = delete;
   NodeCache& operator=(const NodeCache&) = delete;
 
@@ -124,6 +128,8 @@ class NodeCache {
   void AddPodLocked(const std::string& node, const std::string& key, PodRef pod, bool assumed);
   void RemovePodLocked(const std::string& key);
 
+  std::unique_ptr<HostSlots> own_host_slots_;
+  HostSlots* host_slots_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<NodeInfo>> nodes_;  // includes nodes without a Node
   std::unordered_map<std::string, std::string> pod_node_;   // pod key -> node

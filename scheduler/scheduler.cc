@@ -109,10 +109,13 @@ Scheduler::Scheduler(client::Client* client, Options options)
       pvs_(informers_->InformerFor(KindByName("PersistentVolume"))),
       pvcs_(informers_->InformerFor(KindByName("PersistentVolumeClaim"))),
       classes_(informers_->InformerFor(KindByName("StorageClass"))),
-      binder_(client,
-              [this](const std::string& name) {
-                return client::As<api::StorageClass>(classes_->Get(name));
-              }),
+      node_cache_(&host_slots_),
+      binder_(
+          client,
+          [this](const std::string& name) {
+            return client::As<api::StorageClass>(classes_->Get(name));
+          },
+          &host_slots_),
       checker_(&binder_),
       queue_(clock_, QueueOptions{options_.pod_initial_backoff, options_.pod_max_backoff,
                                   options_.pod_max_in_unschedulable}),
@@ -577,7 +580,7 @@ bool Scheduler::scheduleOne() {
     for (int i = 0; i < num_nodes && static_cast<int>(feasible.size()) < to_find; ++i) {
       const NodeInfo& node = *candidates[(next_start_node_index_ + i) % num_nodes];
       ++processed;
-      if (narrow && !checker_.NodeHasFreeVolumes(pre, node.hostname)) {
+      if (narrow && !checker_.NodeHasFreeVolumes(pre, node.host_slot)) {
         ++skipped;
         continue;
       }
@@ -712,17 +715,15 @@ bool Scheduler::scheduleOne() {
   for (const auto& n : feasible) scores.push_back({n->name(), LeastRequestedPriority(request, *n)});
   std::string host = SelectHost(scores, options_.seed, pod->metadata().uid());
   AddStat(&SchedulerStats::score_ns, score_start);
-  std::map<std::string, int64_t> score_of;
   int64_t best = 0;
   int ties = 0;
-  for (const auto& s : scores) {
-    score_of[s.node] = s.score;
-    best = std::max(best, s.score);
-  }
+  for (const auto& s : scores) best = std::max(best, s.score);
   for (const auto& s : scores) ties += s.score == best ? 1 : 0;
+  // The kept verdicts are the first nodes evaluated, so the ones that fit are the first
+  // feasible nodes, in the same order: their scores are the first scores.
+  size_t fit_index = 0;
   for (auto& v : verdicts) {
-    auto it = score_of.find(v.node);
-    if (it != score_of.end()) v.score = it->second;
+    if (v.fits && fit_index < scores.size()) v.score = scores[fit_index++].score;
   }
   std::sort(verdicts.begin(), verdicts.end(),
             [](const NodeVerdict& a, const NodeVerdict& b) { return a.node < b.node; });

@@ -217,6 +217,7 @@ class Scheduler {
   client::Informer* pvcs_;
   client::Informer* classes_;
 
+  HostSlots host_slots_;  // hostnames numbered alike for the node cache and the PV cache
   NodeCache node_cache_;
   SchedulerVolumeBinder binder_;
   VolumeBindingChecker checker_;

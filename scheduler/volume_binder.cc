@@ -106,8 +106,9 @@ size_t PodBindingCache::NumPods() const {
 
 // ---------------------------------------------------------------- SchedulerVolumeBinder
 
-SchedulerVolumeBinder::SchedulerVolumeBinder(client::Client* client, ClassLister classes)
-    : client_(client), classes_(std::move(classes)) {}
+SchedulerVolumeBinder::SchedulerVolumeBinder(client::Client* client, ClassLister classes,
+                                             HostSlots* host_slots)
+    : client_(client), classes_(std::move(classes)), pv_cache_(host_slots) {}
 
 std::vector<std::string> SchedulerVolumeBinder::PodClaimKeys(const api::Pod& pod) {
   std::vector<std::string> out;
@@ -202,9 +203,15 @@ std::vector<std::string> SchedulerVolumeBinder::FreeVolumeClasses(
 bool SchedulerVolumeBinder::HasFreeVolumes(const std::vector<std::string>& classes,
                                            const std::string& hostname) const {
   if (classes.empty()) return true;
-  if (hostname.empty()) return false;  // only PVs usable anywhere could serve it: none
+  return HasFreeVolumes(classes, pv_cache_.host_slots().Find(hostname));
+}
+
+bool SchedulerVolumeBinder::HasFreeVolumes(const std::vector<std::string>& classes,
+                                           HostSlots::Slot host) const {
+  if (classes.empty()) return true;
+  if (host == HostSlots::kNone) return false;  // only PVs usable anywhere could serve it: none
   for (const auto& cls : classes) {
-    if (!pv_cache_.HasFreePV(cls, hostname)) return false;
+    if (!pv_cache_.HasFreePV(cls, host)) return false;
   }
   return true;
 }
@@ -315,7 +322,7 @@ std::vector<VolumePtr> SchedulerVolumeBinder::CandidateVolumes(
 Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
                                                   const PodVolumeClaims& pod_claims,
                                                   const api::Node& node,
-                                                  const std::string& hostname,
+                                                  HostSlots::Slot host,
                                                   std::vector<BindingInfo>* bindings,
                                                   std::vector<ClaimPtr>* unmatched) const {
   // The smallest claims first, so each gets the smallest fit. (std::stable_sort takes a
@@ -336,7 +343,7 @@ Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
     auto pv = pre != pod_claims.prebound.end()
                   ? pvcontroller::FindMatchingVolume(*pvc, pre->second, &node, chosen,
                                                      /*delay_binding=*/true)
-                  : pv_cache_.FindMatchingFreePV(*pvc, hostname, node, chosen);
+                  : pv_cache_.FindMatchingFreePV(*pvc, host, node, chosen);
     if (!pv.ok()) return pv.status();
     if (!*pv) {
       unmatched->push_back(pvc);
@@ -374,7 +381,7 @@ Result<bool> SchedulerVolumeBinder::CheckVolumeProvisions(const std::vector<Clai
 Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Pod& pod,
                                                                    const PodVolumeClaims& claims,
                                                                    const api::Node& node,
-                                                                   const std::string* hostname) {
+                                                                   std::optional<HostSlots::Slot> host) {
   FindPodVolumesResult r;
   if (!claims.bound.empty()) CheckBoundClaims(claims.bound, node, &r);
 
@@ -400,10 +407,10 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Po
     } else {
       if (!to_match.empty()) {
         std::vector<ClaimPtr> no_pv;
-        std::string looked_up;
-        const std::string& host = hostname ? *hostname : (looked_up = HostnameOf(node));
-        Status s = FindMatchingVolumes(std::move(to_match), claims, node, host,
-                                       &r.static_bindings, &no_pv);
+        Status s = FindMatchingVolumes(
+            std::move(to_match), claims, node,
+            host ? *host : pv_cache_.host_slots().Find(HostnameOf(node)), &r.static_bindings,
+            &no_pv);
         if (!s.ok()) return s;
         r.unbound_satisfied = no_pv.empty();
         to_provision.insert(to_provision.end(), no_pv.begin(), no_pv.end());

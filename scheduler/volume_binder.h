@@ -149,7 +149,10 @@ class PodBindingCache {
 class SchedulerVolumeBinder {
  public:
   // `client` is used by BindPodVolumes only; `classes` looks StorageClasses up.
-  SchedulerVolumeBinder(client::Client* client, ClassLister classes);
+  // `host_slots` numbers hostnames for the PV cache (the scheduler shares it with its node
+  // cache); without one, the cache numbers them itself.
+  SchedulerVolumeBinder(client::Client* client, ClassLister classes,
+                        HostSlots* host_slots = nullptr);
   SchedulerVolumeBinder(const SchedulerVolumeBinder&) = delete;
   SchedulerVolumeBinder& operator=(const SchedulerVolumeBinder&) = delete;
 
@@ -164,13 +167,13 @@ class SchedulerVolumeBinder {
   Result<PodVolumeClaims> GetPodVolumes(const api::Pod& pod) const;
 
   // FindPodVolumes for one node, with the claims GetPodVolumes returned (computed once per
-  // scheduling cycle). Records the proposed bindings in the bindings cache. `hostname`, when
-  // given, is the node's kubernetes.io/hostname label (the scheduler's NodeInfo has it), so
-  // it is not looked up again for every pod. Errors: an invalid claim selector, a claim to
-  // provision whose class is missing.
+  // scheduling cycle). Records the proposed bindings in the bindings cache. `host`, when
+  // given, is the number of the node's kubernetes.io/hostname label (the scheduler's
+  // NodeInfo has it), so it is not looked up again for every pod. Errors: an invalid claim
+  // selector, a claim to provision whose class is missing.
   Result<FindPodVolumesResult> FindPodVolumes(const api::Pod& pod, const PodVolumeClaims& claims,
                                               const api::Node& node,
-                                              const std::string* hostname = nullptr);
+                                              std::optional<HostSlots::Slot> host = std::nullopt);
   // GetEligibleNodes (Kubernetes 1.25+): the nodes the pod's bound claims allow, from their
   // local PVs' kubernetes.io/hostname "In" node affinity (intersected across claims); nullopt
   // when the claims do not narrow the nodes (no such PV, or a PV not in the cache). An empty
@@ -196,6 +199,8 @@ class SchedulerVolumeBinder {
   // Whether the node whose kubernetes.io/hostname label is `hostname` ("" = none) has a
   // free PV of each class (FreeVolumeClasses' answer).
   bool HasFreeVolumes(const std::vector<std::string>& classes, const std::string& hostname) const;
+  // The same, with the hostname by its number (HostSlots::kNone = none).
+  bool HasFreeVolumes(const std::vector<std::string>& classes, HostSlots::Slot host) const;
   // When few hosts have free PVs (fewer than `max` (class, hostname) pairs), the hostnames
   // with a free PV of each class, in order; nullopt otherwise. Late in a big rollout most
   // nodes are full, and listing the few left is cheaper than skipping the others one by
@@ -246,7 +251,7 @@ class SchedulerVolumeBinder {
                         FindPodVolumesResult* result) const;
   // findMatchingVolumes: a distinct PV per claim; claims without one go to *unmatched.
   Status FindMatchingVolumes(std::vector<ClaimPtr> claims, const PodVolumeClaims& pod_claims,
-                             const api::Node& node, const std::string& hostname,
+                             const api::Node& node, HostSlots::Slot host,
                              std::vector<BindingInfo>* bindings,
                              std::vector<ClaimPtr>* unmatched) const;
   // checkVolumeProvisions.

@@ -54,6 +54,9 @@ class VolumeBindingChecker {
   bool NodeHasFreeVolumes(const PreFilterResult& pre, const std::string& hostname) const {
     return binder_->HasFreeVolumes(pre.free_volume_classes, hostname);
   }
+  bool NodeHasFreeVolumes(const PreFilterResult& pre, HostSlots::Slot host) const {
+    return binder_->HasFreeVolumes(pre.free_volume_classes, host);
+  }
 
   // The predicate for one node; *answer (optional) receives FindPodVolumes' full answer.
   PredicateStatus predicate(const api::Pod& pod, const PreFilterResult& pre, const NodeInfo& node,

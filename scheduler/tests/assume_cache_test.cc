@@ -198,11 +198,15 @@ api::PersistentVolume RandomFreePV(std::mt19937& rng, const std::string& name,
 // The scheduler matches a claim against a node's free PVs from the cache's summaries. Random
 // PVs come and go (added, updated, assumed for a claim, restored, deleted) and random claims
 // meet random nodes: every answer must be FindMatchingVolume's over the same free PVs, and
-// HasFreePV must agree with the free PVs listed.
+// HasFreePV must agree with the free PVs listed, asked by hostname or by its number. The
+// numbers are shared with a node cache that numbered other hostnames first.
 TEST(AssumeCacheTest, FindMatchingFreePVAnswersAsFindMatchingVolume) {
   std::mt19937 rng(11);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
-  PVAssumeCache cache;
+  HostSlots slots;
+  for (const char* h : {"node-z", "node-b", "node-y"}) slots.Intern(h);
+  PVAssumeCache cache(&slots);
+  ASSERT_EQ(&cache.host_slots(), &slots);
   int version = 1;
   int matched = 0, unmatched = 0;
   for (int round = 0; round < 4000; ++round) {
@@ -259,6 +263,9 @@ TEST(AssumeCacheTest, FindMatchingFreePVAnswersAsFindMatchingVolume) {
     ASSERT_EQ(*got ? (*got)->metadata().name() : "", *want ? (*want)->metadata().name() : "")
         << "round " << round;
     ASSERT_EQ(*got, *want) << "round " << round;  // the cache's latest object itself
+    auto by_slot = cache.FindMatchingFreePV(claim, slots.Intern(hostname), node, excluded);
+    ASSERT_TRUE(by_slot.ok()) << "round " << round;
+    ASSERT_EQ(*by_slot, *want) << "round " << round;
     ++(*got ? matched : unmatched);
     // HasFreePV asks the same lists: is a free PV of the class pinned to the host (or, for
     // kAnyHost, not pinned to hostnames)?
@@ -272,10 +279,27 @@ TEST(AssumeCacheTest, FindMatchingFreePVAnswersAsFindMatchingVolume) {
         }
       }
       ASSERT_EQ(cache.HasFreePV(kLocalStorage, h), want_free) << "round " << round << " " << h;
+      if (h != PVAssumeCache::kAnyHost) {
+        ASSERT_EQ(cache.HasFreePV(kLocalStorage, slots.Intern(h)), want_free)
+            << "round " << round << " " << h;
+      }
     }
   }
   EXPECT_GT(matched, 400);
   EXPECT_GT(unmatched, 400);
+}
+
+// Hostnames are numbered densely on first sight, and keep their numbers.
+TEST(HostSlotsTest, NumbersEachHostnameOnceFromZero) {
+  HostSlots slots;
+  EXPECT_EQ(slots.Find("node-1"), HostSlots::kNone);
+  EXPECT_EQ(slots.Intern("node-1"), 0u);
+  EXPECT_EQ(slots.Intern("node-2"), 1u);
+  EXPECT_EQ(slots.Intern("node-1"), 0u);
+  EXPECT_EQ(slots.Find("node-2"), 1u);
+  EXPECT_EQ(slots.Intern(""), HostSlots::kNone);  // no hostname, no number
+  EXPECT_EQ(slots.Find(""), HostSlots::kNone);
+  EXPECT_EQ(slots.Intern("node-3"), 2u);
 }
 
 // An invalid claim selector is FindMatchingVolume's error on this path too.

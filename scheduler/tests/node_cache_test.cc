@@ -106,6 +106,24 @@ TEST(NodeCacheTest, FinishedPodsHoldNothing) {
   EXPECT_TRUE(cache.GetNodeInfo("n")->pods.empty());
 }
 
+// A node's hostname label is numbered in the HostSlots the cache shares (the PV cache's);
+// a node without the label has no number.
+TEST(NodeCacheTest, NumbersHostnamesInTheSharedSlots) {
+  HostSlots slots;
+  slots.Intern("elsewhere");
+  NodeCache cache(&slots);
+  api::Node labelled = MakeNode("n");
+  (*labelled.mutable_metadata()->mutable_labels())[kHostnameLabel] = "host-n";
+  cache.AddOrUpdateNode(Ref(labelled));
+  api::Node bare = MakeNode("m");
+  bare.mutable_metadata()->mutable_labels()->erase(kHostnameLabel);
+  cache.AddOrUpdateNode(Ref(bare));
+  EXPECT_EQ(cache.GetNodeInfo("n")->hostname, "host-n");
+  EXPECT_EQ(cache.GetNodeInfo("n")->host_slot, 1u);
+  EXPECT_EQ(slots.Find("host-n"), 1u);
+  EXPECT_EQ(cache.GetNodeInfo("m")->host_slot, HostSlots::kNone);
+}
+
 TEST(ExplainLogTest, KeepsTheLastAttemptsAndRendersThem) {
   ExplainLog log(2, 10, 100);
   for (int i = 1; i <= 3; ++i) {

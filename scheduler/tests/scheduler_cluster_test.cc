@@ -353,6 +353,13 @@ TEST_F(SchedulerClusterTest, ThreeNodesOneDiskEachThenAFourthPodWaitsForANewDisk
                            "default/local-test-3 to node-2"}) {
     EXPECT_NE(text->find(step), std::string::npos) << step << "\n" << *text;
   }
+  // The chosen node's verdict carries the score it was chosen with.
+  const std::string chosen = "Chosen node: node-2 (score ";
+  size_t at = text->rfind(chosen);
+  ASSERT_NE(at, std::string::npos) << *text;
+  std::string score = text->substr(at + chosen.size());
+  score = score.substr(0, score.find(' '));
+  EXPECT_NE(text->find("node-2  fits  score " + score + "\n"), std::string::npos) << *text;
 }
 
 // Only the nodes with a free disk are filtered for a claim of a class that cannot

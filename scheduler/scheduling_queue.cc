@@ -63,6 +63,9 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
   std::set<std::tuple<TimePoint, uint64_t, std::string>> backoff;
   size_t backoff_poppable = 0;  // entries of `backoff` without error_backoff
   std::set<std::pair<TimePoint, std::string>> unschedulable_deadlines;
+  // The Where::Unschedulable ones of those: what a cluster event moves. Pods waiting for
+  // their volumes, hundreds in a big rollout, are not walked for every PV and claim event.
+  std::set<std::pair<TimePoint, std::string>> unschedulable;
   std::unordered_set<std::string> in_flight;
   std::unordered_set<std::string> deleted_in_flight;   // tombstones
   std::unordered_set<std::string> activate_in_flight;  // Activate while being scheduled
@@ -108,6 +111,9 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
         if (!e.error_backoff) --backoff_poppable;
         break;
       case Where::Unschedulable:
+        unschedulable.erase({e.unschedulable_deadline, key});
+        unschedulable_deadlines.erase({e.unschedulable_deadline, key});
+        break;
       case Where::WaitingForVolumes:
         unschedulable_deadlines.erase({e.unschedulable_deadline, key});
         break;
@@ -162,6 +168,7 @@ class SchedulingQueue::State : public std::enable_shared_from_this<State> {
         info.timestamp + std::chrono::duration_cast<TimePoint::duration>(
                              options.pod_max_in_unschedulable);
     unschedulable_deadlines.insert({e.unschedulable_deadline, key});
+    if (where == Where::Unschedulable) unschedulable.insert({e.unschedulable_deadline, key});
     TimePoint deadline = e.unschedulable_deadline;
     e.info = std::move(info);
     entries[key] = std::move(e);
@@ -465,13 +472,9 @@ void SchedulingQueue::Activate(const std::string& key, const std::string& why) {
 void SchedulingQueue::MoveAllToActiveOrBackoffQueue(const std::string& event) {
   std::lock_guard<std::mutex> l(st_->mu);
   if (st_->closed) return;
-  // The unschedulable pods are in unschedulable_deadlines (with those waiting for
-  // volumes): a PV or claim event costs them, not every queued pod.
+  // A PV or claim event costs the unschedulable pods, not every queued pod.
   std::vector<QueuedPodInfo> moving;
-  for (const auto& [deadline, key] : st_->unschedulable_deadlines) {
-    const auto& e = st_->entries.at(key);
-    if (e.where == Where::Unschedulable) moving.push_back(e.info);
-  }
+  for (const auto& [deadline, key] : st_->unschedulable) moving.push_back(st_->entries.at(key).info);
   for (auto& info : moving) st_->MoveLocked(std::move(info), event);
   st_->move_request_cycle = st_->scheduling_cycle;
 }

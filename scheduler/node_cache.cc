@@ -101,6 +101,8 @@ void NodeCache::AddOrUpdateNode(NodeRef node) {
   info.hostname = h == node->metadata().labels().end() ? "" : h->second;
   info.host_slot = host_slots_->Intern(info.hostname);
   info.implied_ready_taint = ImpliedReadyTaintKey(*node);
+  info.unschedulable = node->spec().unschedulable();
+  info.has_taints = node->spec().taints_size() > 0;
   info.node = std::move(node);
 }
 

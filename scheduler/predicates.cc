@@ -42,7 +42,7 @@ bool TolerationsTolerateTaint(const google::protobuf::RepeatedPtrField<api::Tole
 }
 
 PredicateStatus CheckNodeUnschedulable(const api::Pod& pod, const NodeInfo& node) {
-  if (!node.node->spec().unschedulable()) return PredicateStatus::Success();
+  if (!node.unschedulable) return PredicateStatus::Success();
   api::Taint unschedulable;
   unschedulable.set_key(kTaintNodeUnschedulable);
   unschedulable.set_effect("NoSchedule");
@@ -63,6 +63,7 @@ PredicateStatus PodFitsHost(const api::Pod& pod, const NodeInfo& node) {
 }
 
 PredicateStatus PodToleratesNodeTaints(const api::Pod& pod, const NodeInfo& node) {
+  if (!node.has_taints && node.implied_ready_taint == nullptr) return PredicateStatus::Success();
   bool has_ready_taint = false;
   for (const auto& taint : node.node->spec().taints()) {
     if (taint.key() == kTaintNodeNotReady || taint.key() == kTaintNodeUnreachable) {
@@ -88,6 +89,11 @@ PredicateStatus PodToleratesNodeTaints(const api::Pod& pod, const NodeInfo& node
 }
 
 PredicateStatus PodMatchNodeSelector(const api::Pod& pod, const NodeInfo& node) {
+  const bool required_affinity =
+      pod.spec().has_affinity() && pod.spec().affinity().has_node_affinity() &&
+      pod.spec().affinity().node_affinity().has_required_during_scheduling_ignored_during_execution();
+  // Most pods ask for nothing here: then the node's labels are not read.
+  if (pod.spec().node_selector().empty() && !required_affinity) return PredicateStatus::Success();
   const auto& labels = node.node->metadata().labels();
   for (const auto& [key, value] : pod.spec().node_selector()) {
     auto it = labels.find(key);
@@ -96,8 +102,7 @@ PredicateStatus PodMatchNodeSelector(const api::Pod& pod, const NodeInfo& node) 
                                    {kErrReasonNodeAffinity});
     }
   }
-  if (pod.spec().has_affinity() && pod.spec().affinity().has_node_affinity() &&
-      pod.spec().affinity().node_affinity().has_required_during_scheduling_ignored_during_execution()) {
+  if (required_affinity) {
     const auto& required =
         pod.spec().affinity().node_affinity().required_during_scheduling_ignored_during_execution();
     if (!api::NodeSelectorMatches(required, labels, node.name())) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "scheduler/explain.h"
+#include "scheduler/predicates.h"
 #include "scheduler/tests/objects.h"
 
 namespace lpv::scheduler {
@@ -122,6 +123,31 @@ TEST(NodeCacheTest, NumbersHostnamesInTheSharedSlots) {
   EXPECT_EQ(cache.GetNodeInfo("n")->host_slot, 1u);
   EXPECT_EQ(slots.Find("host-n"), 1u);
   EXPECT_EQ(cache.GetNodeInfo("m")->host_slot, HostSlots::kNone);
+}
+
+// The filter reads spec.unschedulable and the taints' presence from NodeInfo, so each
+// node update must refresh them, both ways.
+TEST(NodeCacheTest, NodeUpdatesRefreshWhatTheFilterReads) {
+  NodeCache cache;
+  api::Node node = MakeNode("n");
+  cache.AddOrUpdateNode(Ref(node));
+  auto pod = MakePod("p", {});
+  EXPECT_TRUE(CheckNodeUnschedulable(pod, *cache.GetNodeInfo("n")).ok());
+  EXPECT_TRUE(PodToleratesNodeTaints(pod, *cache.GetNodeInfo("n")).ok());
+
+  node.mutable_spec()->set_unschedulable(true);
+  auto* taint = node.mutable_spec()->add_taints();
+  taint->set_key("example.com/dedicated");
+  taint->set_effect("NoSchedule");
+  cache.AddOrUpdateNode(Ref(node));
+  EXPECT_FALSE(CheckNodeUnschedulable(pod, *cache.GetNodeInfo("n")).ok());
+  EXPECT_FALSE(PodToleratesNodeTaints(pod, *cache.GetNodeInfo("n")).ok());
+
+  node.mutable_spec()->clear_unschedulable();
+  node.mutable_spec()->clear_taints();
+  cache.AddOrUpdateNode(Ref(node));
+  EXPECT_TRUE(CheckNodeUnschedulable(pod, *cache.GetNodeInfo("n")).ok());
+  EXPECT_TRUE(PodToleratesNodeTaints(pod, *cache.GetNodeInfo("n")).ok());
 }
 
 TEST(ExplainLogTest, KeepsTheLastAttemptsAndRendersThem) {

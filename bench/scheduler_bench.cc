@@ -274,17 +274,18 @@ struct BinderFixture {
 
 void BM_FindPodVolumesOnEveryNode(benchmark::State& state) {
   BinderFixture f(static_cast<int>(state.range(0)));
-  // The numbers of the nodes' hostnames, as the scheduler's node cache keeps them.
-  std::vector<scheduler::HostSlots::Slot> hosts;
+  // The nodes as the scheduler's node cache holds them, numbering hostnames alike.
+  scheduler::NodeCache cache(&f.binder->pv_cache().host_slots());
+  std::vector<scheduler::NodeInfoRef> infos;
   for (const auto& node : f.nodes) {
-    hosts.push_back(f.binder->pv_cache().host_slots().Intern(
-        node.metadata().labels().at("kubernetes.io/hostname")));
+    cache.AddOrUpdateNode(std::make_shared<api::Node>(node));
+    infos.push_back(cache.GetNodeInfo(node.metadata().name()));
   }
   for (auto _ : state) {
     auto claims = f.binder->GetPodVolumes(f.pod);
     int fits = 0;
-    for (size_t i = 0; i < f.nodes.size(); ++i) {
-      auto r = f.binder->FindPodVolumes(f.pod, *claims, f.nodes[i], hosts[i]);
+    for (const auto& info : infos) {
+      auto r = f.binder->FindPodVolumes(f.pod, *claims, *info);
       fits += r.ok() && r->reasons.empty();
     }
     f.binder->DeletePodBindings("default/pod-0");

@@ -57,10 +57,7 @@ PodResources ComputePodResources(const api::Pod& pod) {
   return r;
 }
 
-const std::string& NodeInfo::name() const {
-  static const std::string kEmpty;
-  return node ? node->metadata().name() : kEmpty;
-}
+const std::string& NodeInfo::name() const { return node_name; }
 
 NodeInfo& NodeCache::MutableLocked(const std::string& name) {
   auto& info = nodes_[name];
@@ -103,6 +100,7 @@ void NodeCache::AddOrUpdateNode(NodeRef node) {
   info.implied_ready_taint = ImpliedReadyTaintKey(*node);
   info.unschedulable = node->spec().unschedulable();
   info.has_taints = node->spec().taints_size() > 0;
+  info.node_name = node->metadata().name();
   info.node = std::move(node);
 }
 
@@ -114,7 +112,9 @@ void NodeCache::RemoveNode(const std::string& name) {
     nodes_.erase(it);
   } else {
     // Pods still point at the node: keep their accounting until they go.
-    MutableLocked(name).node.reset();
+    NodeInfo& info = MutableLocked(name);
+    info.node.reset();
+    info.node_name.clear();
   }
   nodes_added_or_removed_ = true;
 }

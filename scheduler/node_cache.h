@@ -67,6 +67,8 @@ struct NodeInfo {
   // rotation comes back to is out of the processor's cache).
   bool unschedulable = false;
   bool has_taints = false;
+  // The Node's name, copied for the same reason ("" while the node has no Node object).
+  std::string node_name;
   // status.allocatable (capacity when allocatable is empty).
   int64_t allocatable_milli_cpu = 0;
   int64_t allocatable_memory = 0;

@@ -380,8 +380,20 @@ Result<bool> SchedulerVolumeBinder::CheckVolumeProvisions(const std::vector<Clai
 
 Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Pod& pod,
                                                                    const PodVolumeClaims& claims,
-                                                                   const api::Node& node,
-                                                                   std::optional<HostSlots::Slot> host) {
+                                                                   const api::Node& node) {
+  return FindPodVolumesOn(pod, claims, node, node.metadata().name(),
+                          pv_cache_.host_slots().Find(HostnameOf(node)));
+}
+
+Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Pod& pod,
+                                                                   const PodVolumeClaims& claims,
+                                                                   const NodeInfo& node) {
+  return FindPodVolumesOn(pod, claims, *node.node, node.name(), node.host_slot);
+}
+
+Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumesOn(
+    const api::Pod& pod, const PodVolumeClaims& claims, const api::Node& node,
+    const std::string& node_name, HostSlots::Slot host) {
   FindPodVolumesResult r;
   if (!claims.bound.empty()) CheckBoundClaims(claims.bound, node, &r);
 
@@ -392,7 +404,7 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Po
       auto it = claim->metadata().annotations().find(kAnnSelectedNode);
       if (it != claim->metadata().annotations().end()) {
         // A claim already being provisioned for another node pins the pod there.
-        if (it->second != node.metadata().name()) {
+        if (it->second != node_name) {
           other_node = true;
           r.unmatched.push_back(claim);
           break;
@@ -407,10 +419,8 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Po
     } else {
       if (!to_match.empty()) {
         std::vector<ClaimPtr> no_pv;
-        Status s = FindMatchingVolumes(
-            std::move(to_match), claims, node,
-            host ? *host : pv_cache_.host_slots().Find(HostnameOf(node)), &r.static_bindings,
-            &no_pv);
+        Status s = FindMatchingVolumes(std::move(to_match), claims, node, host,
+                                       &r.static_bindings, &no_pv);
         if (!s.ok()) return s;
         r.unbound_satisfied = no_pv.empty();
         to_provision.insert(to_provision.end(), no_pv.begin(), no_pv.end());
@@ -431,8 +441,7 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumes(const api::Po
   if (!r.unbound_satisfied) r.reasons.push_back(kErrReasonBindConflict);
   if (!r.bound_pvs_found) r.reasons.push_back(kErrReasonPVNotExist);
   if (r.reasons.empty()) {
-    bindings_.UpdateBindings(claims.pod_key.empty() ? PodKey(pod) : claims.pod_key,
-                             node.metadata().name(),
+    bindings_.UpdateBindings(claims.pod_key.empty() ? PodKey(pod) : claims.pod_key, node_name,
                              PodBindingCache::Entry{r.static_bindings, r.dynamic_provisions});
   }
   return r;

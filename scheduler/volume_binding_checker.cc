@@ -38,7 +38,7 @@ PredicateStatus VolumeBindingChecker::predicate(const api::Pod& pod, const PreFi
                                                 const NodeInfo& node,
                                                 FindPodVolumesResult* answer) const {
   if (pre.skip) return PredicateStatus::Success();
-  auto found = binder_->FindPodVolumes(pod, pre.claims, *node.node, node.host_slot);
+  auto found = binder_->FindPodVolumes(pod, pre.claims, node);
   if (!found.ok()) {
     return PredicateStatus::Fail(Code::Error, kPluginName, {found.status().message()});
   }

@@ -125,8 +125,8 @@ TEST(NodeCacheTest, NumbersHostnamesInTheSharedSlots) {
   EXPECT_EQ(cache.GetNodeInfo("m")->host_slot, HostSlots::kNone);
 }
 
-// The filter reads spec.unschedulable and the taints' presence from NodeInfo, so each
-// node update must refresh them, both ways.
+// The filter reads spec.unschedulable, the taints' presence and the name from NodeInfo, so
+// each node update must refresh them, both ways.
 TEST(NodeCacheTest, NodeUpdatesRefreshWhatTheFilterReads) {
   NodeCache cache;
   api::Node node = MakeNode("n");
@@ -148,6 +148,7 @@ TEST(NodeCacheTest, NodeUpdatesRefreshWhatTheFilterReads) {
   cache.AddOrUpdateNode(Ref(node));
   EXPECT_TRUE(CheckNodeUnschedulable(pod, *cache.GetNodeInfo("n")).ok());
   EXPECT_TRUE(PodToleratesNodeTaints(pod, *cache.GetNodeInfo("n")).ok());
+  EXPECT_EQ(cache.GetNodeInfo("n")->name(), "n");
 }
 
 TEST(ExplainLogTest, KeepsTheLastAttemptsAndRendersThem) {

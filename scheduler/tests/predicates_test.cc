@@ -137,11 +137,12 @@ PredicateStatus Fail(Code code, std::vector<std::string> reasons) {
 }
 
 std::vector<NodeInfoRef> Nodes(int n) {
+  // Through a node cache, which fills NodeInfo's copies of what the filter reads.
+  NodeCache cache;
   std::vector<NodeInfoRef> out;
   for (int i = 1; i <= n; ++i) {
-    auto info = std::make_shared<NodeInfo>();
-    info->node = Ref(MakeNode("node-" + std::to_string(i)));
-    out.push_back(info);
+    cache.AddOrUpdateNode(Ref(MakeNode("node-" + std::to_string(i))));
+    out.push_back(cache.GetNodeInfo("node-" + std::to_string(i)));
   }
   return out;
 }

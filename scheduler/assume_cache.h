@@ -150,10 +150,10 @@ class PVAssumeCache : public AssumeCache {
       const std::set<std::string>& excluded) const;
   // Whether a free PV of the class (no claimRef, in the latest objects: a PV
   // AssumePodVolumes took is no longer free) is pinned to `hostname`; kAnyHost asks for a
-  // free PV not pinned to hostnames (it may be usable on any node). A lookup by class and
-  // one by hostname, no copy: the scheduler asks it for every node it filters.
+  // free PV not pinned to hostnames (it may be usable on any node).
   bool HasFreePV(const std::string& storage_class, const std::string& hostname) const;
-  // Whether a free PV of the class is pinned to the hostname numbered `host`.
+  // Whether a free PV of the class is pinned to the hostname numbered `host`: a lookup by
+  // class and an array read, no copy. The scheduler asks it for every node it filters.
   bool HasFreePV(const std::string& storage_class, HostSlots::Slot host) const;
   // How many (class, hostname) pairs have a free PV: an upper bound on any one class's
   // hosts with one, known without a walk.

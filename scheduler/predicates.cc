@@ -89,13 +89,14 @@ PredicateStatus PodToleratesNodeTaints(const api::Pod& pod, const NodeInfo& node
 }
 
 PredicateStatus PodMatchNodeSelector(const api::Pod& pod, const NodeInfo& node) {
+  const auto& spec = pod.spec();
   const bool required_affinity =
-      pod.spec().has_affinity() && pod.spec().affinity().has_node_affinity() &&
-      pod.spec().affinity().node_affinity().has_required_during_scheduling_ignored_during_execution();
+      spec.has_affinity() && spec.affinity().has_node_affinity() &&
+      spec.affinity().node_affinity().has_required_during_scheduling_ignored_during_execution();
   // Most pods ask for nothing here: then the node's labels are not read.
-  if (pod.spec().node_selector().empty() && !required_affinity) return PredicateStatus::Success();
+  if (spec.node_selector().empty() && !required_affinity) return PredicateStatus::Success();
   const auto& labels = node.node->metadata().labels();
-  for (const auto& [key, value] : pod.spec().node_selector()) {
+  for (const auto& [key, value] : spec.node_selector()) {
     auto it = labels.find(key);
     if (it == labels.end() || it->second != value) {
       return PredicateStatus::Fail(Code::UnschedulableAndUnresolvable, "NodeAffinity",
@@ -104,7 +105,7 @@ PredicateStatus PodMatchNodeSelector(const api::Pod& pod, const NodeInfo& node) 
   }
   if (required_affinity) {
     const auto& required =
-        pod.spec().affinity().node_affinity().required_during_scheduling_ignored_during_execution();
+        spec.affinity().node_affinity().required_during_scheduling_ignored_during_execution();
     if (!api::NodeSelectorMatches(required, labels, node.name())) {
       return PredicateStatus::Fail(Code::UnschedulableAndUnresolvable, "NodeAffinity",
                                    {kErrReasonNodeAffinity});

@@ -474,7 +474,9 @@ void SchedulingQueue::MoveAllToActiveOrBackoffQueue(const std::string& event) {
   if (st_->closed) return;
   // A PV or claim event costs the unschedulable pods, not every queued pod.
   std::vector<QueuedPodInfo> moving;
-  for (const auto& [deadline, key] : st_->unschedulable) moving.push_back(st_->entries.at(key).info);
+  for (const auto& [deadline, key] : st_->unschedulable) {
+    moving.push_back(st_->entries.at(key).info);
+  }
   for (auto& info : moving) st_->MoveLocked(std::move(info), event);
   st_->move_request_cycle = st_->scheduling_cycle;
 }

@@ -193,14 +193,14 @@ class StoreWatch : public WatchStream {
       return true;
     }
     auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto left = timeout;
     for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() < 0) left = std::chrono::milliseconds(0);
-      store::Event e;
+      std::shared_ptr<const store::Event> e;
       if (!w_->Next(&e, left)) return false;
-      if (Convert(e, ev)) return true;
-      if (std::chrono::steady_clock::now() >= deadline) return false;
+      if (Convert(*e, ev)) return true;
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return false;
+      left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
     }
   }
   bool done() const override { return w_->done(); }
@@ -208,18 +208,25 @@ class StoreWatch : public WatchStream {
   void Stop() override { w_->Cancel(); }
 
  private:
-  ObjectPtr DecodeAt(const std::string& bytes, int64_t rev) const {
+  ObjectRef DecodeAt(const std::string& bytes, int64_t rev) const {
     ObjectPtr obj = kind_.New();
     if (!obj->ParseFromString(bytes)) return nullptr;
     api::MutableMeta(obj.get())->set_resource_version(std::to_string(rev));
     api::SetTypeMeta(obj.get());
     return obj;
   }
+  // A live event's bytes are decoded once for all its watchers (their prefixes, so their
+  // kinds, are the same); a replayed one's by this watcher alone.
+  ObjectRef DecodeAt(const std::shared_ptr<store::Memo>& memo, const std::string& bytes,
+                     int64_t rev) const {
+    if (!memo) return DecodeAt(bytes, rev);
+    return memo->Get<Message>([&] { return DecodeAt(bytes, rev); });
+  }
 
   // A change that moves an object into or out of the selection is seen as ADDED or
   // DELETED, as Kubernetes' watch cache reports it.
   bool Convert(const store::Event& e, WatchEvent* ev) {
-    ObjectPtr cur = DecodeAt(e.value, e.revision);
+    ObjectRef cur = DecodeAt(e.value_memo, e.value, e.revision);
     if (!cur) return false;
     bool cur_match = filter_.Matches(*cur);
     ev->status = Status::OK();
@@ -237,7 +244,7 @@ class StoreWatch : public WatchStream {
     }
     bool prev_match = true;
     if (filter_.labels || filter_.fields) {
-      ObjectPtr prev = DecodeAt(e.prev_value, e.revision);
+      ObjectRef prev = DecodeAt(e.prev_memo, e.prev_value, e.revision);
       prev_match = prev && filter_.Matches(*prev);
     }
     if (!cur_match && !prev_match) return false;

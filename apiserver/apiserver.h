@@ -74,9 +74,13 @@ struct DeleteOptions {
 inline constexpr char kFinalizerOrphanDependents[] = "orphan";
 inline constexpr char kFinalizerDeleteDependents[] = "foregroundDeletion";
 
+// An object shared, not copied, by everyone it is handed to; watchers of one event share
+// one decoded object.
+using ObjectRef = std::shared_ptr<const Message>;
+
 struct WatchEvent {
   std::string type;  // ADDED, MODIFIED, DELETED, ERROR
-  ObjectPtr object;
+  ObjectRef object;
   Status status;  // ERROR events
 };
 

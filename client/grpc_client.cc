@@ -79,8 +79,9 @@ class GrpcWatch : public WatchStream {
       }
       WatchEvent ev;
       ev.type = in.type();
-      ev.object = kind_.New();
-      ev.object->ParseFromString(in.object());
+      ObjectPtr obj = kind_.New();
+      obj->ParseFromString(in.object());
+      ev.object = std::move(obj);
       std::lock_guard<std::mutex> l(mu_);
       if (queue_.size() >= queue_limit_) {
         // The store's words for its own cut-off; the queue goes and the watch ends.

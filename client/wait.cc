@@ -22,7 +22,7 @@ Result<std::vector<ObjectPtr>> WaitForList(Client& c, const api::KindInfo& kind,
     if (!list.ok()) return list.status();
     if (pred(list->items)) return std::move(list->items);
     // Keep a local copy of the state, updated from the watch, and re-check on each event.
-    std::map<std::string, ObjectPtr> state;
+    std::map<std::string, apiserver::ObjectRef> state;
     for (auto& item : list->items) state[api::KeyOf(*item)] = std::move(item);
     auto w = c.Watch(kind, ns,
                      {options.label_selector, options.field_selector, list->resource_version});

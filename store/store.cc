@@ -266,7 +266,8 @@ class StoreImpl : public Store {
     group.swap(queue_);
     forming_.reset();  // later writers form the next group
     lock.unlock();
-    CommitGroup(group);
+    std::vector<std::shared_ptr<WatchState>> wake;
+    CommitGroup(group, &wake);
     lock.lock();
     for (Request* r : group) r->done = true;
     committing_ = false;
@@ -274,17 +275,21 @@ class StoreImpl : public Store {
     lock.unlock();
     mine->cv.notify_all();
     if (next) next->cv.notify_one();
+    // Watchers blocked in Next, woken once for the whole group and outside write_mu_, so
+    // the next group's commit does not wait behind these futex calls.
+    for (const auto& w : wake) w->Wake();
     return std::move(req.result);
   }
 
   // The object as the group's earlier requests left it (nullopt = absent).
   using Overlay = std::map<std::string, std::optional<KeyValue>>;
 
-  void CommitGroup(const std::vector<Request*>& group) {
+  void CommitGroup(const std::vector<Request*>& group,
+                   std::vector<std::shared_ptr<WatchState>>* wake) {
     std::lock_guard<std::mutex> lock(write_mu_);
     rocksdb::WriteBatch batch;
     Overlay overlay;
-    std::vector<std::shared_ptr<Event>> events;
+    std::vector<std::shared_ptr<const Event>> events;
     std::vector<Request*> written;
     int64_t revision = revision_.load(std::memory_order_relaxed);
     for (Request* r : group) {
@@ -314,10 +319,8 @@ class StoreImpl : public Store {
     }
     revision_.store(revision, std::memory_order_release);
     if (compact_to > 0) compacted_.store(compact_to, std::memory_order_release);
-    for (size_t i = 0; i < written.size(); ++i) {
-      written[i]->result = events[i]->revision;
-      hub_->Publish(std::move(events[i]));
-    }
+    for (size_t i = 0; i < written.size(); ++i) written[i]->result = events[i]->revision;
+    hub_->Publish(events, wake);
   }
 
   // Checks one request against the current state and adds its write (value, change-log
@@ -356,6 +359,8 @@ class StoreImpl : public Store {
     }
 
     auto ev = std::make_shared<Event>();
+    ev->value_memo = std::make_shared<Memo>();
+    ev->prev_memo = std::make_shared<Memo>();
     ev->key = *r.key;
     ev->revision = revision;
     ev->created = r.op == Op::kCreate;

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,22 @@ struct KeyValue {
   int64_t create_revision = 0;
 };
 
+// A value a layer above derives from a live event once for all the event's watchers: the
+// apiserver keeps the decoded objects here, so a hundred watchers of one pod decode it
+// once, as Kubernetes' watch cache does. Opaque to the store.
+class Memo {
+ public:
+  template <class T, class Make>
+  std::shared_ptr<const T> Get(Make make) {
+    std::call_once(once_, [&] { value_ = make(); });
+    return std::static_pointer_cast<const T>(value_);
+  }
+
+ private:
+  std::once_flag once_;
+  std::shared_ptr<const void> value_;
+};
+
 struct Event {
   enum class Type { kPut, kDelete };
   Type type = Type::kPut;
@@ -65,6 +82,10 @@ struct Event {
   // the key (see Store::SetTrigger); `triggered` false otherwise.
   bool triggered = false;
   std::vector<std::string> triggers;
+  // Live events only (null in a replay of history, which each watcher reads alone): one
+  // memo for what is derived from `value`, one for `prev_value`.
+  std::shared_ptr<Memo> value_memo;
+  std::shared_ptr<Memo> prev_memo;
 };
 
 struct ListResult {
@@ -89,7 +110,14 @@ class Watcher {
   // Waits up to `timeout` for the next event. Returns true with *ev filled; false on
   // timeout (status().ok()) or when the watch has ended: cancelled (status().ok() and
   // done()), or cut off for falling behind / store closed (status() says why).
-  virtual bool Next(Event* ev, std::chrono::milliseconds timeout) = 0;
+  // The same event, shared with the other watchers it went to rather than copied.
+  virtual bool Next(std::shared_ptr<const Event>* ev, std::chrono::milliseconds timeout) = 0;
+  bool Next(Event* ev, std::chrono::milliseconds timeout) {
+    std::shared_ptr<const Event> shared;
+    if (!Next(&shared, timeout)) return false;
+    *ev = *shared;
+    return true;
+  }
   virtual bool done() const = 0;
   virtual Status status() const = 0;
   // Ends the watch; a blocked Next returns false. Safe from any thread.

@@ -28,19 +28,16 @@ bool WatchState::Wants(const Event& ev) const {
   return false;
 }
 
-bool WatchState::Push(const std::shared_ptr<const Event>& ev) {
-  bool queued = false;
+bool WatchState::Push(const std::shared_ptr<const Event>& ev, bool* wake) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (ended()) return false;
     if (queue_.size() < queue_limit_) {
       queue_.push_back(ev);
-      queued = true;
+      *wake = reader_waiting_;
+      reader_waiting_ = false;
+      return true;
     }
-  }
-  if (queued) {
-    cv_.notify_one();  // outside mu_, so the woken reader does not block on it at once
-    return true;
   }
   // Cutting off rather than blocking keeps this writer (and every other watcher) moving;
   // the client relists and watches again, as after a 410 from the apiserver.
@@ -79,7 +76,7 @@ void WatchState::ReleaseReplayLocked() {
   db_ = nullptr;
 }
 
-WatchState::Replay WatchState::NextFromHistory(Event* ev,
+WatchState::Replay WatchState::NextFromHistory(std::shared_ptr<const Event>* ev,
                                                std::chrono::steady_clock::time_point deadline) {
   std::lock_guard<std::mutex> lock(replay_mu_);
   if (snapshot_ == nullptr) return Replay::kDone;
@@ -116,11 +113,13 @@ WatchState::Replay WatchState::NextFromHistory(Event* ev,
       }
       continue;
     }
-    if (!DecodeEvent(value, ev)) {
+    auto replayed = std::make_shared<Event>();
+    if (!DecodeEvent(value, replayed.get())) {
       End(Status::Internal("store: corrupt log entry"));
       break;
     }
-    ev->revision = revision;
+    replayed->revision = revision;
+    *ev = std::move(replayed);
     iter_->Next();
     return Replay::kEvent;
   }
@@ -131,25 +130,40 @@ WatchState::Replay WatchState::NextFromHistory(Event* ev,
   return Replay::kDone;
 }
 
-bool WatchState::Next(Event* ev, std::chrono::milliseconds timeout) {
+bool WatchState::Next(std::shared_ptr<const Event>* ev, std::chrono::milliseconds timeout) {
   if (ended()) return false;
+  if (!taken_.empty()) {  // most calls under load: no lock, no clock
+    *ev = std::move(taken_.front());
+    taken_.pop_front();
+    return true;
+  }
   // Clamped so a caller's "forever" (milliseconds::max()) cannot overflow the deadline.
   constexpr std::chrono::milliseconds kForever = std::chrono::hours(24 * 365);
   auto deadline =
       std::chrono::steady_clock::now() + std::clamp(timeout, decltype(timeout)(0), kForever);
-  switch (NextFromHistory(ev, deadline)) {
-    case Replay::kEvent:
-      return true;
-    case Replay::kTimedOut:
-      return false;
-    case Replay::kDone:
-      break;
+  if (!replayed_) {
+    switch (NextFromHistory(ev, deadline)) {
+      case Replay::kEvent:
+        return true;
+      case Replay::kTimedOut:
+        return false;
+      case Replay::kDone:
+        replayed_ = true;
+        break;
+    }
   }
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_until(lock, deadline, [this] { return ended() || !queue_.empty(); });
-  if (ended() || queue_.empty()) return false;
-  *ev = *queue_.front();
-  queue_.pop_front();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!ended() && queue_.empty()) {
+      reader_waiting_ = true;
+      cv_.wait_until(lock, deadline, [this] { return ended() || !queue_.empty(); });
+      reader_waiting_ = false;
+    }
+    if (ended() || queue_.empty()) return false;
+    taken_.swap(queue_);
+  }
+  *ev = std::move(taken_.front());
+  taken_.pop_front();
   return true;
 }
 
@@ -187,36 +201,41 @@ void WatchHub::ForEach(const std::function<void(const std::shared_ptr<WatchState
   }
 }
 
-void WatchHub::Publish(const std::shared_ptr<const Event>& ev) {
+void WatchHub::Publish(const std::vector<std::shared_ptr<const Event>>& events,
+                       std::vector<std::shared_ptr<WatchState>>* wake) {
   std::lock_guard<std::mutex> lock(mu_);
   // Ended watchers stay listed until their Watcher is destroyed: only then is it sure
   // they hold no snapshot that Close would have to release before the DB goes.
-  auto offer = [&ev](const std::shared_ptr<WatchState>& w) {
-    if (!w->ended() && w->Wants(*ev)) w->Push(ev);
+  auto offer = [wake](const std::shared_ptr<WatchState>& w, const auto& ev) {
+    bool w_wake = false;
+    if (!w->ended() && w->Wants(*ev) && w->Push(ev, &w_wake) && w_wake) wake->push_back(w);
   };
-  for (const auto& w : untriggered_) offer(w);
-  if (by_trigger_.empty()) return;
-  if (ev->triggered) {
-    // The old and new values (the same node twice for most pod updates): each watcher once.
-    for (size_t i = 0; i < ev->triggers.size(); ++i) {
-      const std::string& t = ev->triggers[i];
-      if (std::find(ev->triggers.begin(), ev->triggers.begin() + i, t) !=
-          ev->triggers.begin() + i) {
-        continue;
+  for (const auto& ev : events) {
+    for (const auto& w : untriggered_) offer(w, ev);
+    if (by_trigger_.empty()) continue;
+    if (ev->triggered) {
+      // The old and new values (the same node twice for most pod updates): each watcher
+      // once.
+      for (size_t i = 0; i < ev->triggers.size(); ++i) {
+        const std::string& t = ev->triggers[i];
+        if (std::find(ev->triggers.begin(), ev->triggers.begin() + i, t) !=
+            ev->triggers.begin() + i) {
+          continue;
+        }
+        auto it = by_trigger_.find(t);
+        if (it == by_trigger_.end()) continue;
+        for (const auto& w : it->second) offer(w, ev);
       }
-      auto it = by_trigger_.find(t);
-      if (it == by_trigger_.end()) continue;
-      for (const auto& w : it->second) offer(w);
+      continue;
     }
-    return;
-  }
-  // No trigger covers the key: a triggered watcher takes it like any other (Wants).
-  for (const auto& [prefix, count] : triggered_prefixes_) {
-    if (!ev->key.starts_with(prefix)) continue;
-    for (const auto& [value, list] : by_trigger_) {
-      for (const auto& w : list) offer(w);
+    // No trigger covers the key: a triggered watcher takes it like any other (Wants).
+    for (const auto& [prefix, count] : triggered_prefixes_) {
+      if (!ev->key.starts_with(prefix)) continue;
+      for (const auto& [value, list] : by_trigger_) {
+        for (const auto& w : list) offer(w, ev);
+      }
+      break;
     }
-    return;
   }
 }
 

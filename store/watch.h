@@ -45,8 +45,11 @@ class WatchState {
   bool Wants(const Event& ev) const;
 
   // Writers: queues `ev`, or cuts the watcher off when its queue is full. Returns false
-  // when the watch has ended.
-  bool Push(const std::shared_ptr<const Event>& ev);
+  // when the watch has ended. Sets *wake when the reader is blocked in Next and no earlier
+  // Push has promised to wake it: the caller then calls Wake, once it has queued the rest
+  // of its group and released the store's lock, so a reader wakes once per group.
+  bool Push(const std::shared_ptr<const Event>& ev, bool* wake);
+  void Wake() { cv_.notify_one(); }
 
   // Ends the watch with `status` (OK for a cancel) unless it already ended; frees the
   // queue and wakes a blocked Next.
@@ -54,7 +57,7 @@ class WatchState {
   bool ended() const { return ended_.load(std::memory_order_acquire); }
   Status status() const;
 
-  bool Next(Event* ev, std::chrono::milliseconds timeout);
+  bool Next(std::shared_ptr<const Event>* ev, std::chrono::milliseconds timeout);
 
   // Drops the replay iterator and snapshot; must run before the DB closes.
   void ReleaseReplay();
@@ -63,7 +66,8 @@ class WatchState {
   enum class Replay { kEvent, kDone, kTimedOut };
   // One replay step under replay_mu_: kEvent with *ev filled, kDone once the history is
   // exhausted (or the watch ended), kTimedOut if skipping other keys ran past `deadline`.
-  Replay NextFromHistory(Event* ev, std::chrono::steady_clock::time_point deadline);
+  Replay NextFromHistory(std::shared_ptr<const Event>* ev,
+                         std::chrono::steady_clock::time_point deadline);
   void ReleaseReplayLocked();
 
   const std::string prefix_;
@@ -84,6 +88,11 @@ class WatchState {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<const Event>> queue_;  // guarded by mu_
+  bool reader_waiting_ = false;  // guarded by mu_: blocked in Next and not yet promised a Wake
+  // The reader's own: what it took from queue_ in one swap, so it locks mu_ once per batch
+  // rather than once per event, and writers rarely find mu_ held.
+  std::deque<std::shared_ptr<const Event>> taken_;
+  bool replayed_ = false;  // the reader's own: history is done, only live events are left
   Status status_;                                   // guarded by mu_
   std::atomic<bool> ended_{false};                  // written under mu_
 };
@@ -100,8 +109,11 @@ class WatchHub {
   // False when the hub is closed.
   bool Add(std::shared_ptr<WatchState> state);
   void Remove(const WatchState* state);
-  // Called by writers, under the store's write mutex, once the write is durable.
-  void Publish(const std::shared_ptr<const Event>& ev);
+  // Called by writers, under the store's write mutex, once a group's writes are durable,
+  // with the group's events in revision order. Adds to *wake the watchers the caller must
+  // Wake after releasing that mutex.
+  void Publish(const std::vector<std::shared_ptr<const Event>>& events,
+               std::vector<std::shared_ptr<WatchState>>* wake);
   // Ends every watcher with `status` and releases their snapshots; later Adds fail.
   void Close(const Status& status);
 
@@ -125,7 +137,8 @@ class WatcherImpl : public Watcher {
       : hub_(std::move(hub)), state_(std::move(state)) {}
   ~WatcherImpl() override;
 
-  bool Next(Event* ev, std::chrono::milliseconds timeout) override {
+  using Watcher::Next;
+  bool Next(std::shared_ptr<const Event>* ev, std::chrono::milliseconds timeout) override {
     return state_->Next(ev, timeout);
   }
   bool done() const override { return state_->ended(); }

@@ -402,6 +402,40 @@ TEST_P(ApiTest, WatchFromAnOldRevisionReplaysThenFollows) {
   (*w)->Stop();
 }
 
+// Watchers of one pod (all namespaces, one namespace, its node by field selector) each get
+// its creation and update. In process they share one decoded object per event, as
+// Kubernetes' watch cache decodes each event once; over gRPC each stream decodes its own.
+TEST_P(ApiTest, WatchersOfOneEventShareItsDecodedObject) {
+  auto before = c().CreateTyped(SimplePod("p-0"));
+  ASSERT_TRUE(before.ok());
+  const std::string from = before->metadata().resource_version();
+  std::vector<std::unique_ptr<client::WatchStream>> watches;
+  for (const auto& [ns, fields] : std::vector<std::pair<std::string, std::string>>{
+           {"", ""}, {"default", ""}, {"", "spec.nodeName=nowhere"}}) {
+    auto w = c().Watch(*KindOf("Pod"), ns, {"", fields, from});
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    watches.push_back(std::move(*w));
+  }
+  auto created = c().CreateTyped(SimplePod("p-1", "nowhere"));
+  ASSERT_TRUE(created.ok());
+  api::Pod labelled = *created;
+  (*labelled.mutable_metadata()->mutable_labels())["x"] = "y";
+  ASSERT_TRUE(c().Update(labelled).ok());
+  for (const std::string type : {"ADDED", "MODIFIED"}) {
+    std::vector<client::WatchEvent> got(watches.size());
+    for (size_t i = 0; i < watches.size(); ++i) {
+      ASSERT_TRUE(watches[i]->Next(&got[i], std::chrono::seconds(10))) << "watch " << i;
+      EXPECT_EQ(got[i].type, type) << "watch " << i;
+      EXPECT_EQ(api::Meta(*got[i].object).name(), "p-1") << "watch " << i;
+    }
+    if (GetParam() == Transport::kLocal) {
+      EXPECT_EQ(got[0].object.get(), got[1].object.get()) << type;
+      EXPECT_EQ(got[0].object.get(), got[2].object.get()) << type;
+    }
+  }
+  for (auto& w : watches) w->Stop();
+}
+
 TEST_P(ApiTest, NewVolumesAndClaimsCarryProtectionFinalizers) {
   auto pv = c().CreateTyped(LocalPV("pv-1", "n"));
   ASSERT_TRUE(pv.ok());

@@ -16,6 +16,7 @@ namespace lpv::store {
 namespace {
 
 using testing::FastOptions;
+using testing::kWait;
 using testing::OpenStore;
 using testing::TempDir;
 
@@ -64,6 +65,42 @@ TEST(GroupCommitTest, ConcurrentWritesGetDenseOrderedRevisionsAndAllReachTheWatc
     Event ev;
     ASSERT_TRUE((*watcher)->Next(&ev, std::chrono::seconds(10)));
     EXPECT_EQ(ev.revision, want);
+  }
+}
+
+// Readers blocked in Next while many writers commit groups: each group's leader wakes
+// them once, after the group, outside the store's lock. A wake-up lost between a reader
+// starting to wait and a group being queued would leave the reader asleep until its
+// timeout, which a correct store never lets it reach while events are being written.
+TEST(GroupCommitTest, BlockedWatchersAreWokenByEveryGroupAndMissNothing) {
+  TempDir dir;
+  auto store = OpenStore(FastOptions(dir.path()));
+  ASSERT_NE(store, nullptr);
+  constexpr int kWriters = 32, kEach = 50, kReaders = 4;
+  std::vector<std::vector<int64_t>> seen(kReaders);
+  std::vector<int> timed_out(kReaders, 0);
+  std::vector<std::thread> readers;
+  for (int r = 0; r < kReaders; ++r) {
+    auto w = store->Watch("/k/", 0);
+    ASSERT_TRUE(w.ok());
+    readers.emplace_back([&seen, &timed_out, r, w = std::move(*w)] {
+      std::shared_ptr<const Event> ev;
+      while (seen[r].size() < kWriters * kEach) {
+        auto deadline = std::chrono::steady_clock::now() + kWait;
+        if (!w->Next(&ev, kWait)) break;
+        if (std::chrono::steady_clock::now() >= deadline) ++timed_out[r];
+        seen[r].push_back(ev->revision);
+      }
+    });
+  }
+  CreateConcurrentlyAndExpectDenseRevisions(store.get(), kWriters, kEach);
+  for (auto& t : readers) t.join();
+  for (int r = 0; r < kReaders; ++r) {
+    EXPECT_EQ(timed_out[r], 0) << "reader " << r << " was woken only by its timeout";
+    ASSERT_EQ(seen[r].size(), static_cast<size_t>(kWriters * kEach)) << "reader " << r;
+    for (size_t i = 0; i < seen[r].size(); ++i) {
+      ASSERT_EQ(seen[r][i], static_cast<int64_t>(i) + 1) << "reader " << r;
+    }
   }
 }
 

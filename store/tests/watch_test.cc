@@ -96,6 +96,42 @@ TEST_F(WatchTest, EventsCarryPrevValueAndDeletesCarryLastValue) {
   }
 }
 
+// A live event is one object for all its watchers, and what a layer above derives from it
+// through its memo (the apiserver: the decoded object) is made once. A replayed event is
+// the replaying watcher's own, without a memo.
+TEST_F(WatchTest, LiveEventsAreSharedByTheirWatchersAndDerivedOnce) {
+  auto w1 = MustWatch(store_.get(), "/a/", store_->Revision());
+  auto w2 = MustWatch(store_.get(), "/a/", store_->Revision());
+  ASSERT_TRUE(store_->Create("/a/x", "one").ok());
+  ASSERT_TRUE(store_->Update("/a/x", "two", 0).ok());
+  for (int i = 0; i < 2; ++i) {
+    std::shared_ptr<const Event> e1, e2;
+    ASSERT_TRUE(w1->Next(&e1, kWait));
+    ASSERT_TRUE(w2->Next(&e2, kWait));
+    EXPECT_EQ(e1.get(), e2.get());
+    ASSERT_NE(e1->value_memo, nullptr);
+    ASSERT_NE(e1->prev_memo, nullptr);
+    EXPECT_NE(e1->value_memo, e1->prev_memo);
+    int made = 0;
+    auto make = [&made, &e1] {
+      ++made;
+      return std::make_shared<const std::string>(e1->value + "!");
+    };
+    auto d1 = e1->value_memo->Get<std::string>(make);
+    auto d2 = e2->value_memo->Get<std::string>(make);
+    EXPECT_EQ(made, 1);
+    EXPECT_EQ(d1.get(), d2.get());
+    EXPECT_EQ(*d1, i == 0 ? "one!" : "two!");
+  }
+
+  auto replaying = MustWatch(store_.get(), "/a/", 0);
+  std::shared_ptr<const Event> replayed;
+  ASSERT_TRUE(replaying->Next(&replayed, kWait));
+  EXPECT_EQ(replayed->value, "one");
+  EXPECT_EQ(replayed->value_memo, nullptr);
+  EXPECT_EQ(replayed->prev_memo, nullptr);
+}
+
 TEST_F(WatchTest, FiltersByPrefixInReplayAndLive) {
   ASSERT_TRUE(store_->Create("/a/x", "in").ok());
   ASSERT_TRUE(store_->Create("/ab/x", "sibling").ok());

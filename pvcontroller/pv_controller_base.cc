@@ -97,10 +97,13 @@ void PersistentVolumeController::Start() {
   if (started_) return;
   started_ = true;
   for (auto* informer : {volumes_, claims_, classes_, pods_, nodes_}) informer->Start();
-  int n = std::max(1, options_.workers);
-  for (int i = 0; i < n; ++i) {
+  int claim_workers = std::max(1, options_.workers);
+  int volume_workers = options_.volume_workers > 0 ? options_.volume_workers : claim_workers;
+  for (int i = 0; i < claim_workers; ++i) {
     workers_.emplace_back([this] { ClaimWorker(); });
     client::SetThreadName(workers_.back(), "pv-claims");
+  }
+  for (int i = 0; i < volume_workers; ++i) {
     workers_.emplace_back([this] { VolumeWorker(); });
     client::SetThreadName(workers_.back(), "pv-volumes");
   }

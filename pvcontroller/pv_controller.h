@@ -41,7 +41,7 @@ class PersistentVolumeController {
     // Worker threads per queue. Kubernetes runs one; more are safe because every write is
     // conditional on the resourceVersion read.
     int workers = 1;
-    // Worker threads for the volume queue when more than `workers` (0: `workers`).
+    // Worker threads for the volume queue (0: as many as `workers`).
     int volume_workers = 0;
     // The informers to share with other controllers; none: the controller makes its own.
     client::SharedInformerFactory* informers = nullptr;

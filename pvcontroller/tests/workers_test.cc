@@ -1,6 +1,6 @@
 // Several workers per queue (lpv's cluster runs four for claims and sixteen for volumes, so
-// concurrent syncs share the store's group commits): every write is conditional on the resourceVersion read, so claims racing
-// for the same volumes never bind one volume twice.
+// concurrent syncs share the store's group commits): every write is conditional on the
+// resourceVersion read, so claims racing for the same volumes never bind one volume twice.
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -2,10 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "api/objects.pb.h"
+#include "client/thread_name.h"
 #include "cluster/cluster.h"
 
 namespace lpv::client {
@@ -52,21 +50,9 @@ TEST_F(SharedInformerFactoryTest, SharedOrOwnMakesAFactoryOnlyWhenNoneIsGiven) {
   EXPECT_EQ(made, own.get());
 }
 
-// The threads of this process named `name` (each informer's thread is "inf-<Kind>",
-// truncated to 15 characters).
-int ThreadsNamed(const std::string& name) {
-  int n = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::string comm;
-    std::getline(std::ifstream(task.path() / "comm"), comm);
-    if (comm == name) ++n;
-  }
-  return n;
-}
-
 // Every controller of a cluster (PV, protection, scheduler, StatefulSet, fleet, node
 // lifecycle) follows a kind through the same informer: each kind is listed once, by one
-// informer thread.
+// informer thread ("inf-<Kind>", truncated to 15 characters).
 TEST(ClusterInformersTest, EveryControllerSharesOneInformerPerKind) {
   cluster::Options o;
   o.listen = "";

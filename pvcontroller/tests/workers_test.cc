@@ -3,12 +3,11 @@
 // resourceVersion read, so claims racing for the same volumes never bind one volume twice.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <string>
 
+#include "client/thread_name.h"
 #include "pvcontroller/tests/controller_env.h"
 #include "pvcontroller/tests/objects.h"
 
@@ -75,17 +74,6 @@ TEST(WorkersTest, FourWorkersBindEachVolumeToOneClaim) {
   EXPECT_EQ(pending, kClaims - kVolumes);
 }
 
-// The threads of this process named `name`.
-int ThreadsNamed(const std::string& name) {
-  int n = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::string comm;
-    std::getline(std::ifstream(task.path() / "comm"), comm);
-    if (comm == name) ++n;
-  }
-  return n;
-}
-
 // The volume queue may have more workers than the claim queue (lpv's cluster: 16 and 4, so
 // a new fleet's PVs turn Available in large group commits), and they make every volume
 // Available.
@@ -95,8 +83,8 @@ TEST(WorkersTest, VolumeWorkersAreCountedApartFromClaimWorkers) {
   options.volume_workers = 5;
   ControllerEnv env(options);
   ASSERT_TRUE(env.ok());
-  EXPECT_EQ(ThreadsNamed("pv-claims"), 2);
-  EXPECT_EQ(ThreadsNamed("pv-volumes"), 5);
+  EXPECT_EQ(client::ThreadsNamed("pv-claims"), 2);
+  EXPECT_EQ(client::ThreadsNamed("pv-volumes"), 5);
   constexpr int kVolumes = 20;
   for (int i = 0; i < kVolumes; ++i) env.Create(Volume("pv-" + std::to_string(i), "1Gi"));
   for (int i = 0; i < kVolumes; ++i) {

@@ -54,42 +54,54 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const Options& options) {
   c->apiserver_ = std::make_unique<apiserver::APIServer>(c->store_.get(), c->clock_);
   c->client_ = std::make_unique<client::LocalClient>(c->apiserver_.get());
 
-  if (options.start_controllers) {
-    Status s = c->StartControllers();
+  // Serving first: the controllers and the fleet start as clients of a running API.
+  if (!options.listen.empty()) {
+    Status s = c->Serve();
     if (!s.ok()) return s;
   }
-
-  if (!options.listen.empty()) {
-    c->service_ = std::make_unique<apiserver::GrpcService>(c->apiserver_.get(), c->data_dir_);
-    // Beyond loopback, anyone who can reach the port could rewrite the cluster: ask for a
-    // token that only the data dir's owner can read.
-    c->token_ = options.token;
-    if (c->token_.empty() && !apiserver::IsLoopbackAddress(options.listen)) {
-      auto token = apiserver::GenerateToken();
-      if (!token.ok()) return token.status();
-      c->token_ = *token;
-    }
-    std::error_code rm_ec;
-    fs::remove(apiserver::TokenFile(c->data_dir_), rm_ec);  // an earlier run's token
-    if (!c->token_.empty()) {
-      Status ts = apiserver::WriteTokenFile(c->data_dir_, c->token_);
-      if (!ts.ok()) return ts;
-      c->service_->SetToken(c->token_);
-    }
-    int port = 0;
-    Cluster* self = c.get();
-    c->service_->SetAdminHandler(
-        [self](const std::string& verb, const std::vector<std::string>& args,
-               const std::map<std::string, std::string>&) { return self->Admin(verb, args); });
-    c->grpc_server_ = apiserver::StartGrpcServer(c->service_.get(), options.listen, &port);
-    if (!c->grpc_server_) {
-      return Status::Make(Reason::ServiceUnavailable, "cannot listen on " + options.listen);
-    }
-    std::string host = options.listen.substr(0, options.listen.rfind(':'));
-    c->address_ = host + ":" + std::to_string(port);
-    std::ofstream(AddressFile(c->data_dir_)) << c->address_ << "\n";
-  }
+  Status s = options.start_controllers ? c->StartControllers() : Status::OK();
+  c->StartDone(s);
+  if (!s.ok()) return s;
   return c;
+}
+
+Status Cluster::Serve() {
+  service_ = std::make_unique<apiserver::GrpcService>(apiserver_.get(), data_dir_);
+  // Beyond loopback, anyone who can reach the port could rewrite the cluster: ask for a
+  // token that only the data dir's owner can read.
+  token_ = options_.token;
+  if (token_.empty() && !apiserver::IsLoopbackAddress(options_.listen)) {
+    auto token = apiserver::GenerateToken();
+    if (!token.ok()) return token.status();
+    token_ = *token;
+  }
+  std::error_code rm_ec;
+  fs::remove(apiserver::TokenFile(data_dir_), rm_ec);  // an earlier run's token
+  if (!token_.empty()) {
+    Status ts = apiserver::WriteTokenFile(data_dir_, token_);
+    if (!ts.ok()) return ts;
+    service_->SetToken(token_);
+  }
+  int port = 0;
+  Cluster* self = this;
+  service_->SetAdminHandler(
+      [self](const std::string& verb, const std::vector<std::string>& args,
+             const std::map<std::string, std::string>&) { return self->Admin(verb, args); });
+  grpc_server_ = apiserver::StartGrpcServer(service_.get(), options_.listen, &port);
+  if (!grpc_server_) {
+    return Status::Make(Reason::ServiceUnavailable, "cannot listen on " + options_.listen);
+  }
+  std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
+  address_ = host + ":" + std::to_string(port);
+  std::ofstream(AddressFile(data_dir_)) << address_ << "\n";
+  return options_.serving ? options_.serving(*this) : Status::OK();
+}
+
+void Cluster::StartDone(const Status& s) {
+  std::lock_guard<std::mutex> l(start_mu_);
+  start_done_ = true;
+  start_status_ = s;
+  start_cv_.notify_all();
 }
 
 Status Cluster::StartControllers() {
@@ -165,6 +177,19 @@ void Cluster::StopControllers() {
 
 Result<std::string> Cluster::Admin(const std::string& verb,
                                    const std::vector<std::string>& args) {
+  {
+    // A restarted fleet of thousands of nodes takes seconds to come back; a verb sent
+    // meanwhile acts on it once it has.
+    std::unique_lock<std::mutex> l(start_mu_);
+    if (!start_cv_.wait_for(l, std::chrono::seconds(30), [this] { return start_done_; })) {
+      return Status::Make(Reason::ServiceUnavailable,
+                          "the cluster's nodes are still starting; try again");
+    }
+    if (!start_status_.ok()) {
+      return Status::Make(Reason::ServiceUnavailable,
+                          "the cluster did not start: " + start_status_.message());
+    }
+  }
   if (verb == "node" || verb == "disk") {
     if (!fleet_) return Status::BadRequest("this server runs no nodes (no controllers)");
     return kubelet::HandleAdmin(*fleet_, verb, args);
@@ -199,6 +224,7 @@ void Cluster::Wait() {
 void Cluster::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (options_.stopping) options_.stopping();
   StopControllers();
   if (grpc_server_) {
     grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));

@@ -12,7 +12,10 @@
 // Thread-safety: Start/Stop from one thread; client() is safe for concurrent use.
 #pragma once
 
+#include <condition_variable>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,6 +48,8 @@ class PVProtectionController;
 }
 
 namespace lpv::cluster {
+
+class Cluster;
 
 struct Options {
   // Where the store lives. Empty = a fresh temporary directory removed on Stop().
@@ -85,6 +90,14 @@ struct Options {
   // The scheduling queue's first backoff after a failed attempt (podInitialBackoffSeconds;
   // Kubernetes allows whole seconds only, 1 by default).
   Duration pod_initial_backoff = std::chrono::seconds(1);
+  // Called once the gRPC service listens (its address is known), before the controllers
+  // and the fleet start: Kubernetes' API server serves before any kubelet registers, so
+  // clients connect while a restarted fleet of thousands of nodes comes back. An error
+  // ends the start with it. Unset with an empty `listen`.
+  std::function<Status(Cluster&)> serving;
+  // Called first by Stop (and so by a start that fails after serving): where `serving`
+  // started a server of its own on this API server, it stops there, before the API goes.
+  std::function<void()> stopping;
 };
 
 class Cluster {
@@ -109,6 +122,7 @@ class Cluster {
   scheduler::Scheduler* scheduler() { return scheduler_.get(); }
 
   // The server's admin verbs: `node ...`, `disk ...` (the fleet) and `explain pod NAME`.
+  // While the controllers start (the API serves from before), a call waits for them.
   Result<std::string> Admin(const std::string& verb, const std::vector<std::string>& args);
 
   // Blocks until Stop() is called from another thread (or a signal handler's thread).
@@ -140,8 +154,15 @@ class Cluster {
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<statefulset::StatefulSetController> statefulset_;
   bool stopped_ = false;
+  // Set once StartControllers has returned (or was never to run): what Admin waits for.
+  std::mutex start_mu_;
+  std::condition_variable start_cv_;
+  bool start_done_ = false;
+  Status start_status_;
 
+  Status Serve();
   Status StartControllers();
+  void StartDone(const Status& s);
   void StopControllers();
 };
 

@@ -32,36 +32,40 @@ int RunServer(const cluster::Options& opts) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  auto c = cluster::Cluster::Start(opts);
+  // The API serves (and says so) before the nodes start, as Kubernetes' does: a restarted
+  // cluster of thousands of nodes is reachable while its kubelets come back.
+  std::unique_ptr<rest::KubeApi> kube;
+  cluster::Options serving_opts = opts;
+  serving_opts.serving = [&kube](cluster::Cluster& c) -> Status {
+    std::cout << "lpv server listening on " << c.address() << " (data dir " << c.data_dir()
+              << ")" << std::endl;
+    // The Kubernetes REST API for kubectl and client libraries: loopback only, always, and
+    // behind the gRPC service's token when there is one (a server reachable from elsewhere).
+    rest::KubeApiOptions kube_options;
+    kube_options.token = c.token();
+    auto started = rest::KubeApi::Start(c.apiserver(), kube_options);
+    if (!started.ok()) return started.status();
+    kube = std::move(*started);
+    std::string kubeconfig = rest::KubeconfigPath(c.data_dir());
+    if (Status s = rest::WriteKubeconfig(kubeconfig, kube->url(), c.token()); !s.ok()) return s;
+    std::cout << "lpv Kubernetes API on " << kube->url() << " (kubeconfig " << kubeconfig << ")"
+              << std::endl;
+    return Status::OK();
+  };
+  serving_opts.stopping = [&kube] {
+    if (kube) kube->Stop();
+  };
+  auto c = cluster::Cluster::Start(serving_opts);
   if (!c.ok()) {
     std::cerr << "error: " << c.status().message() << "\n";
     return 1;
   }
-  std::cout << "lpv server listening on " << (*c)->address() << " (data dir "
-            << (*c)->data_dir() << ")" << std::endl;
-  // The Kubernetes REST API for kubectl and client libraries: loopback only, always, and
-  // behind the gRPC service's token when there is one (a server reachable from elsewhere).
-  rest::KubeApiOptions kube_options;
-  kube_options.token = (*c)->token();
-  auto kube = rest::KubeApi::Start((*c)->apiserver(), kube_options);
-  if (!kube.ok()) {
-    std::cerr << "error: " << kube.status().message() << "\n";
-    return 1;
-  }
-  std::string kubeconfig = rest::KubeconfigPath((*c)->data_dir());
-  if (Status s = rest::WriteKubeconfig(kubeconfig, (*kube)->url(), (*c)->token()); !s.ok()) {
-    std::cerr << "error: " << s.message() << "\n";
-    return 1;
-  }
-  std::cout << "lpv Kubernetes API on " << (*kube)->url() << " (kubeconfig " << kubeconfig << ")"
-            << std::endl;
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&set, &sig);
     (*c)->Stop();
   });
-  (*c)->Wait();
-  (*kube)->Stop();
+  (*c)->Wait();  // Stop ran `stopping`: the REST API is down too
   // Wake the signal thread if the server stopped for another reason.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();

@@ -5,8 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "api/objects.pb.h"
+#include "client/client.h"
+#include "client/remote.h"
 
 namespace lpv::cluster {
 namespace {
@@ -59,6 +62,73 @@ TEST(ClusterTest, ListensOnLoopbackAndWritesItsAddress) {
   std::string addr;
   in >> addr;
   EXPECT_EQ(addr, (*c)->address());
+}
+
+// Kubernetes' API server serves before any kubelet registers: `serving` runs with the API
+// up and no controller started, and an admin verb sent then acts on the fleet once it is.
+TEST(ClusterTest, ServesBeforeItsNodesStartAndAdminVerbsWaitForThem) {
+  Options o;
+  o.start_controllers = true;
+  o.nodes = 2;
+  int served = 0;
+  std::future<Result<std::string>> disks;
+  o.serving = [&](Cluster& c) {
+    ++served;
+    EXPECT_EQ(c.fleet(), nullptr);
+    EXPECT_EQ(c.scheduler(), nullptr);
+    auto nodes = client::NewGrpcClient(c.address())->List(*api::KindOf("Node"), "");
+    EXPECT_TRUE(nodes.ok()) << nodes.status().ToString();
+    if (nodes.ok()) {
+      EXPECT_TRUE(nodes->items.empty());
+    }
+    disks = std::async(std::launch::async, [address = c.address()] {
+      return client::CallAdmin(address, "disk", {"list"});
+    });
+    return Status::OK();
+  };
+  auto c = Cluster::Start(o);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(served, 1);
+  ASSERT_TRUE(disks.valid());
+  auto listed = disks.get();
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_NE(listed->find("node-1 "), std::string::npos) << *listed;
+  EXPECT_NE(listed->find("node-2 "), std::string::npos) << *listed;
+}
+
+// A start that fails after serving began stops what `serving` started, once, and reports
+// the failure.
+TEST(ClusterTest, AFailedStartAfterServingRunsStoppingOnce) {
+  std::string dir = (std::filesystem::temp_directory_path() / "lpv-cluster-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  std::ofstream(dir + "/nodes") << "not a directory\n";  // where the fleet keeps its nodes
+  Options o;
+  o.data_dir = dir;
+  o.start_controllers = true;
+  int served = 0, stopped = 0;
+  o.serving = [&](Cluster&) {
+    ++served;
+    return Status::OK();
+  };
+  o.stopping = [&] { ++stopped; };
+  auto c = Cluster::Start(o);
+  EXPECT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("nodes"), std::string::npos) << c.status().ToString();
+  EXPECT_EQ(served, 1);
+  EXPECT_EQ(stopped, 1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ClusterTest, StopRunsStoppingOnce) {
+  Options o;
+  int stopped = 0;
+  o.stopping = [&] { ++stopped; };
+  auto c = Cluster::Start(o);
+  ASSERT_TRUE(c.ok());
+  (*c)->Stop();
+  (*c)->Stop();
+  c->reset();
+  EXPECT_EQ(stopped, 1);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include <google/protobuf/util/message_differencer.h>
@@ -608,8 +609,11 @@ std::string FakeKubelet::AllocatePodIP(const api::Pod& pod) {
 }
 
 Status FakeKubelet::UpdatePodStatus(const api::Pod& in, bool running) {
-  api::Pod pod = in;
+  // The pod is copied only to be written: a restarted kubelet's syncs of pods already
+  // Running change nothing (B14: 20,000 of them).
+  std::optional<api::Pod> fresh;
   for (int attempt = 0;; ++attempt) {
+    const api::Pod& pod = fresh ? *fresh : in;
     std::string now = FormatRFC3339(clock_->Now());
     const api::PodStatus& old = pod.status();
     api::PodStatus st;
@@ -670,19 +674,20 @@ Status FakeKubelet::UpdatePodStatus(const api::Pod& in, bool running) {
     st.set_qos_class(old.qos_class());
     st.set_nominated_node_name(old.nominated_node_name());
     if (google::protobuf::util::MessageDifferencer::Equals(st, old)) return Status::OK();
-    *pod.mutable_status() = st;
-    auto written = client_->UpdateStatus(pod);
+    api::Pod out = pod;
+    *out.mutable_status() = std::move(st);
+    auto written = client_->UpdateStatus(out);
     if (written.ok()) return Status::OK();
     if (!written.status().IsConflict() || attempt >= kConflictRetries) return written.status();
     // Someone else wrote the pod meanwhile (the scheduler, the node controller): redo the
     // status on top of theirs.
-    auto fresh = client_->Get<api::Pod>(pod.metadata().namespace_(), pod.metadata().name());
-    if (!fresh.ok()) return fresh.status();
-    if (fresh->metadata().uid() != in.metadata().uid() ||
-        !fresh->metadata().deletion_timestamp().empty()) {
+    auto got = client_->Get<api::Pod>(out.metadata().namespace_(), out.metadata().name());
+    if (!got.ok()) return got.status();
+    if (got->metadata().uid() != in.metadata().uid() ||
+        !got->metadata().deletion_timestamp().empty()) {
       return Status::OK();  // replaced or being deleted: the next sync handles it
     }
-    pod = std::move(*fresh);
+    fresh = std::move(*got);
   }
 }
 

@@ -1,11 +1,13 @@
 #include "kubelet-fake/kubelet.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "kubelet-fake/disks.h"
 #include "kubelet-fake/tests/test_util.h"
@@ -216,6 +218,67 @@ TEST_F(KubeletTest, HeartbeatsReadTheNodeFromTheNodeInformerAndTheAPIAfterAConfl
   beat_now();
   EXPECT_EQ(counting.gets("Node"), at_start + 1);
   EXPECT_EQ(c().Get<api::Node>("", "node-1")->metadata().labels().at("example.com/rack"), "r1");
+}
+
+// The cluster's client; the first pod status write is preceded by another writer's
+// label on the same pod, so that write conflicts. It records each pod status write's
+// thread and whether it conflicted.
+class RacingPodWriterClient : public client::ForwardingClient {
+ public:
+  explicit RacingPodWriterClient(client::Client* next)
+      : ForwardingClient(next), next_(next) {}
+  struct Write {
+    std::thread::id thread;
+    bool conflict;
+  };
+  std::vector<Write> writes() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return writes_;
+  }
+  Result<client::ObjectPtr> UpdateStatus(const google::protobuf::Message& obj) override {
+    if (api::KindOf(obj)->kind != "Pod") return ForwardingClient::UpdateStatus(obj);
+    if (!raced_.exchange(true)) {
+      const auto& meta = api::Meta(obj);
+      auto pod = next_->Get<api::Pod>(meta.namespace_(), meta.name());
+      if (pod.ok()) {
+        (*pod->mutable_metadata()->mutable_labels())["example.com/owner"] = "other";
+        (void)next_->UpdateTyped(*pod);
+      }
+    }
+    auto written = ForwardingClient::UpdateStatus(obj);
+    std::lock_guard<std::mutex> l(mu_);
+    writes_.push_back({std::this_thread::get_id(),
+                       !written.ok() && written.status().IsConflict()});
+    return written;
+  }
+
+ private:
+  client::Client* next_;
+  std::atomic<bool> raced_{false};
+  mutable std::mutex mu_;
+  std::vector<Write> writes_;
+};
+
+// A pod status write that conflicts is redone at once on the pod as the API has it: the
+// status is the kubelet's, the other writer's label stays.
+TEST_F(KubeletTest, AConflictingPodStatusWriteIsRedoneOnThePodAsTheAPIHasIt) {
+  kubelet_->Stop();
+  RacingPodWriterClient racing(&c());
+  auto kubelet = std::make_unique<FakeKubelet>(&racing, kubelet_->options());
+  ASSERT_TRUE(kubelet->Start().ok());
+  MakePod("idle", "node-1", "");
+  auto pod = WaitFor<api::Pod>("default", "idle", RunningAndReady);
+  EXPECT_EQ(pod.metadata().labels().at("example.com/owner"), "other");
+  kubelet->Stop();
+  // The conflicting write's retry, the same thread's next write, went through. (Other
+  // syncs may conflict too: the informer's copy can lag behind the retry's write.)
+  auto writes = racing.writes();
+  ASSERT_FALSE(writes.empty());
+  ASSERT_TRUE(writes[0].conflict);
+  auto retry = std::find_if(writes.begin() + 1, writes.end(),
+                            [&](const auto& w) { return w.thread == writes[0].thread; });
+  ASSERT_NE(retry, writes.end());
+  EXPECT_FALSE(retry->conflict);
 }
 
 TEST_F(KubeletTest, AnUnchangedStatusIsReportedEveryReportFrequencyWhileTheLeaseBeats) {

@@ -93,10 +93,10 @@ struct Options {
   // Called once the gRPC service listens (its address is known), before the controllers
   // and the fleet start: Kubernetes' API server serves before any kubelet registers, so
   // clients connect while a restarted fleet of thousands of nodes comes back. An error
-  // ends the start with it. Unset with an empty `listen`.
+  // ends the start with it. Not called when `listen` is empty.
   std::function<Status(Cluster&)> serving;
-  // Called first by Stop (and so by a start that fails after serving): where `serving`
-  // started a server of its own on this API server, it stops there, before the API goes.
+  // Called first by Stop, which a failed start runs too: where `serving` started a server
+  // of its own on this API server, it stops there, before the API goes.
   std::function<void()> stopping;
 };
 

@@ -83,10 +83,9 @@ Status Cluster::Serve() {
     service_->SetToken(token_);
   }
   int port = 0;
-  Cluster* self = this;
   service_->SetAdminHandler(
-      [self](const std::string& verb, const std::vector<std::string>& args,
-             const std::map<std::string, std::string>&) { return self->Admin(verb, args); });
+      [this](const std::string& verb, const std::vector<std::string>& args,
+             const std::map<std::string, std::string>&) { return Admin(verb, args); });
   grpc_server_ = apiserver::StartGrpcServer(service_.get(), options_.listen, &port);
   if (!grpc_server_) {
     return Status::Make(Reason::ServiceUnavailable, "cannot listen on " + options_.listen);

@@ -24,7 +24,7 @@ struct Global {
   std::string token;
 };
 
-int RunServer(const cluster::Options& opts) {
+int RunServer(cluster::Options opts) {
   // Signals are taken by a thread with sigwait, so shutdown is an ordinary call.
   sigset_t set;
   sigemptyset(&set);
@@ -35,8 +35,7 @@ int RunServer(const cluster::Options& opts) {
   // The API serves (and says so) before the nodes start, as Kubernetes' does: a restarted
   // cluster of thousands of nodes is reachable while its kubelets come back.
   std::unique_ptr<rest::KubeApi> kube;
-  cluster::Options serving_opts = opts;
-  serving_opts.serving = [&kube](cluster::Cluster& c) -> Status {
+  opts.serving = [&kube](cluster::Cluster& c) -> Status {
     std::cout << "lpv server listening on " << c.address() << " (data dir " << c.data_dir()
               << ")" << std::endl;
     // The Kubernetes REST API for kubectl and client libraries: loopback only, always, and
@@ -52,10 +51,10 @@ int RunServer(const cluster::Options& opts) {
               << std::endl;
     return Status::OK();
   };
-  serving_opts.stopping = [&kube] {
+  opts.stopping = [&kube] {
     if (kube) kube->Stop();
   };
-  auto c = cluster::Cluster::Start(serving_opts);
+  auto c = cluster::Cluster::Start(opts);
   if (!c.ok()) {
     std::cerr << "error: " << c.status().message() << "\n";
     return 1;

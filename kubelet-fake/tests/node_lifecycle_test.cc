@@ -1,5 +1,10 @@
 #include "kubelet-fake/node_lifecycle.h"
 
+#include <condition_variable>
+#include <mutex>
+
+#include "client/informer_factory.h"
+
 #include "kubelet-fake/kubelet.h"
 #include "kubelet-fake/tests/test_util.h"
 
@@ -26,6 +31,8 @@ class NodeLifecycleTest : public testing::ClusterTest {
     ASSERT_TRUE(kubelet_->Start().ok());
     NodeLifecycleOptions lo;
     lo.clock = &clock_;
+    informers_ = std::make_unique<client::SharedInformerFactory>(&c(), &clock_);
+    lo.informers = informers_.get();
     controller_ = std::make_unique<NodeLifecycleController>(&c(), lo);
     controller_->Start();
     // The controller has seen the node.
@@ -33,12 +40,40 @@ class NodeLifecycleTest : public testing::ClusterTest {
   }
   void TearDown() override {
     controller_.reset();
+    if (informers_) informers_->Stop();  // NodeLeaseTest's controller makes its own
+    informers_.reset();
     kubelet_.reset();
     ClusterTest::TearDown();
   }
   // Past the grace period, plus one monitor period so a check surely runs after it.
   void StepPastGracePeriod() { clock_.Step(std::chrono::seconds(45)); }
 
+  // The controller reads pods from its informer: wait until it has the pod Running and
+  // Ready, or a copy from before the kubelet's Ready write makes MarkPodsNotReady pass the
+  // pod over (it skips pods already not Ready).
+  void WaitForReadyInControllerCache(const std::string& key) {
+    client::Informer* pods = informers_->InformerFor(*api::KindOf("Pod"));
+    std::mutex mu;
+    std::condition_variable cv;
+    auto poke = [&](const client::ObjectRef&) {
+      std::lock_guard<std::mutex> l(mu);
+      cv.notify_all();
+    };
+    auto id = pods->AddEventHandler(
+        {poke, [&](const client::ObjectRef&, const client::ObjectRef& o) { poke(o); }, poke});
+    auto ready = [&] {
+      client::ObjectRef o = pods->Get(key);
+      return o && RunningAndReady(static_cast<const api::Pod&>(*o));
+    };
+    {
+      std::unique_lock<std::mutex> l(mu);
+      EXPECT_TRUE(cv.wait_for(l, testing::kWait, ready))
+          << key << " not Ready in the controller's cache";
+    }
+    pods->RemoveEventHandler(id);
+  }
+
+  std::unique_ptr<client::SharedInformerFactory> informers_;
   std::unique_ptr<FakeKubelet> kubelet_;
   std::unique_ptr<NodeLifecycleController> controller_;
 };
@@ -139,6 +174,7 @@ TEST_F(NodeLeaseTest, RenewedLeaseKeepsNodeReady) {
 TEST_F(NodeLifecycleTest, StoppedNodeGoesUnknownAndUnreachableThenRecovers) {
   MakePod("web", "node-1", "");
   WaitFor<api::Pod>("default", "web", RunningAndReady);
+  WaitForReadyInControllerCache("default/web");
   std::string last_beat = Now();
 
   kubelet_->Stop();

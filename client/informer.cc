@@ -164,18 +164,22 @@ size_t Informer::Size() const {
   return items_.size();
 }
 
-void Informer::IndexLocked(const std::string& key, const google::protobuf::Message& obj,
-                           bool add) {
+void Informer::UpdateIndicesLocked(const std::string& key, const google::protobuf::Message* old,
+                                   const google::protobuf::Message* obj) {
   for (const auto& [name, fn] : index_funcs_) {
-    for (const auto& value : fn(obj)) {
-      auto& keys = indexes_[name][value];
-      if (add) {
-        keys.insert(key);
-      } else {
-        keys.erase(key);
-        if (keys.empty()) indexes_[name].erase(value);
-      }
+    std::vector<std::string> before = old ? fn(*old) : std::vector<std::string>{};
+    std::vector<std::string> after = obj ? fn(*obj) : std::vector<std::string>{};
+    // As client-go's updateIndices: values that did not change (a pod's node, on each of
+    // its status writes) leave the index as it was.
+    if (before == after) continue;
+    auto& index = indexes_[name];
+    for (const auto& value : before) {
+      auto it = index.find(value);
+      if (it == index.end()) continue;
+      it->second.erase(key);
+      if (it->second.empty()) index.erase(it);
     }
+    for (auto& value : after) index[std::move(value)].insert(key);
   }
 }
 
@@ -188,12 +192,11 @@ void Informer::Put(ObjectRef obj) {
     auto it = items_.find(key);
     if (it != items_.end()) {
       old = it->second;
-      IndexLocked(key, *old, false);
       it->second = obj;
     } else {
       items_.emplace(key, obj);
     }
-    IndexLocked(key, *obj, true);
+    UpdateIndicesLocked(key, old.get(), obj.get());
   }
   for (const auto& l : listeners_) {
     const EventHandler& h = l.handler;
@@ -214,7 +217,7 @@ void Informer::Remove(const ObjectRef& obj) {
     auto it = items_.find(key);
     if (it == items_.end()) return;
     old = it->second;
-    IndexLocked(key, *old, false);
+    UpdateIndicesLocked(key, old.get(), nullptr);
     items_.erase(it);
   }
   // The handler sees the final state of the object, as a DeletedFinalStateUnknown would

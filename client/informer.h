@@ -96,7 +96,10 @@ class Informer {
   bool ListAndReplace(std::string* rv);
   void Put(ObjectRef obj);
   void Remove(const ObjectRef& obj);
-  void IndexLocked(const std::string& key, const google::protobuf::Message& obj, bool add);
+  // Moves `key` in each index from the values of `old` to those of `obj` (either may be
+  // null: an add, a delete).
+  void UpdateIndicesLocked(const std::string& key, const google::protobuf::Message* old,
+                           const google::protobuf::Message* obj);
   void Resync();
   void ScheduleResync();
   void IndexAllLocked(const std::string& name);

@@ -103,6 +103,59 @@ TEST_F(InformerTest, ListsThenWatchesIntoAnIndexedCache) {
   EXPECT_EQ(inf.lists(), 1);
 }
 
+// An update moves the object between index values only where its values changed: with a
+// multi-valued index, the value it keeps still lists it, the one it lost no longer does.
+TEST_F(InformerTest, AnUpdateMovesTheObjectBetweenIndexValues) {
+  api::Pod pod = MakePod("a", "node-1");
+  (*pod.mutable_metadata()->mutable_labels())["tiers"] = "web.db";
+  ASSERT_TRUE(c().Create(pod).ok());
+  Informer inf(&c(), *api::KindOf("Pod"));
+  Recorder rec;
+  inf.AddEventHandler(rec.Handler());
+  inf.AddIndexer("tier", [](const google::protobuf::Message& m) {
+    const auto& labels = api::Meta(m).labels();
+    auto it = labels.find("tiers");
+    std::vector<std::string> out;
+    if (it == labels.end()) return out;
+    std::string tiers = it->second;
+    for (size_t dot; (dot = tiers.find('.')) != std::string::npos; tiers.erase(0, dot + 1)) {
+      out.push_back(tiers.substr(0, dot));
+    }
+    out.push_back(tiers);
+    return out;
+  });
+  inf.Start();
+  ASSERT_TRUE(inf.WaitForCacheSync(seconds(10)));
+  EXPECT_EQ(inf.ByIndex("tier", "web").size(), 1u);
+  EXPECT_EQ(inf.ByIndex("tier", "db").size(), 1u);
+
+  // The same values: still listed under each.
+  auto cur = c().Get<api::Pod>("default", "a");
+  ASSERT_TRUE(cur.ok());
+  (*cur->mutable_metadata()->mutable_labels())["other"] = "x";
+  ASSERT_TRUE(c().Update(*cur).ok());
+  ASSERT_TRUE(rec.WaitFor("update a"));
+  EXPECT_EQ(inf.ByIndex("tier", "web").size(), 1u);
+  EXPECT_EQ(inf.ByIndex("tier", "db").size(), 1u);
+
+  // web.db -> db.cache: db keeps it, web loses it, cache gains it.
+  cur = c().Get<api::Pod>("default", "a");
+  ASSERT_TRUE(cur.ok());
+  (*cur->mutable_metadata()->mutable_labels())["tiers"] = "db.cache";
+  ASSERT_TRUE(c().Update(*cur).ok());
+  ASSERT_TRUE(rec.WaitForCount("update a", 2));
+  EXPECT_TRUE(inf.ByIndex("tier", "web").empty());
+  ASSERT_EQ(inf.ByIndex("tier", "db").size(), 1u);
+  EXPECT_EQ(api::Meta(*inf.ByIndex("tier", "db")[0]).labels().at("tiers"), "db.cache");
+  EXPECT_EQ(inf.ByIndex("tier", "cache").size(), 1u);
+
+  ASSERT_TRUE(c().Delete(*api::KindOf("Pod"), "default", "a",
+                         DeleteOptions{std::optional<int64_t>(0), "", ""}).ok());
+  ASSERT_TRUE(rec.WaitFor("delete a"));
+  EXPECT_TRUE(inf.ByIndex("tier", "db").empty());
+  EXPECT_TRUE(inf.ByIndex("tier", "cache").empty());
+}
+
 // A client whose first watch finds its history gone: meanwhile objects changed, which the
 // informer must learn by relisting.
 class GoneOnceClient : public LocalClient {

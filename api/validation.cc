@@ -9,9 +9,7 @@
 #include <set>
 #include <utility>
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
+#include "api/message_equal.h"
 #include "api/quantity.h"
 #include "api/selectors.h"
 
@@ -314,23 +312,12 @@ bool FieldsEqual(const Message& a, const Message& b) {
   return true;
 }
 
-std::string DeterministicBytes(const Message& m) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);  // map entries sorted by key
-    m.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
-
 // Most updates leave the part compared untouched (a status write keeps the spec), and
 // equal bytes are equal fields. Serializing is generated code and far cheaper than walking
 // the fields by reflection, which is left for what differs in bytes but may not in meaning
 // ("1Gi" against "1024Mi").
 bool SemanticEqual(const Message& a, const Message& b) {
-  if (&a == &b || DeterministicBytes(a) == DeterministicBytes(b)) return true;
+  if (SameMessage(a, b)) return true;
   return FieldsEqual(a, b);
 }
 

@@ -1,8 +1,7 @@
 #include "apiserver/strategy.h"
 
-#include <google/protobuf/util/message_differencer.h>
-
 #include "api/defaults.h"
+#include "api/message_equal.h"
 #include "api/objects.pb.h"
 #include "api/validation.h"
 
@@ -119,8 +118,8 @@ bool TracksGeneration(const api::KindInfo& kind) { return kind.kind == "Stateful
 bool SpecChanged(const Message& updated, const Message& old) {
   const auto* spec = Field(old, kSpec);
   if (spec == nullptr || spec->message_type() == nullptr) return false;
-  return !google::protobuf::util::MessageDifferencer::Equals(
-      updated.GetReflection()->GetMessage(updated, spec), old.GetReflection()->GetMessage(old, spec));
+  return !api::SameMessage(updated.GetReflection()->GetMessage(updated, spec),
+                           old.GetReflection()->GetMessage(old, spec));
 }
 
 std::optional<std::string> SelectableField(const KindInfo& kind, const Message& obj,

@@ -6,8 +6,7 @@
 #include <optional>
 #include <set>
 
-#include <google/protobuf/util/message_differencer.h>
-
+#include "api/message_equal.h"
 #include "api/scheme.h"
 #include "api/selectors.h"
 #include "kubelet-fake/disks.h"
@@ -118,7 +117,7 @@ bool SameButHeartbeats(api::NodeStatus a, api::NodeStatus b) {
   for (auto* st : {&a, &b}) {
     for (auto& c : *st->mutable_conditions()) c.clear_last_heartbeat_time();
   }
-  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+  return api::SameMessage(a, b);
 }
 
 }  // namespace
@@ -673,7 +672,7 @@ Status FakeKubelet::UpdatePodStatus(const api::Pod& in, bool running) {
     }
     st.set_qos_class(old.qos_class());
     st.set_nominated_node_name(old.nominated_node_name());
-    if (google::protobuf::util::MessageDifferencer::Equals(st, old)) return Status::OK();
+    if (api::SameMessage(st, old)) return Status::OK();
     api::Pod out = pod;
     *out.mutable_status() = std::move(st);
     auto written = client_->UpdateStatus(out);

@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "api/message_equal.h"
 #include "api/scheme.h"
-#include "google/protobuf/util/message_differencer.h"
 
 namespace lpv::scheduler {
 
@@ -28,7 +28,7 @@ bool PodSpecOrMetaChanged(const api::Pod& a, const api::Pod& b) {
     p->mutable_metadata()->clear_resource_version();
     p->mutable_metadata()->clear_generation();
   }
-  return !google::protobuf::util::MessageDifferencer::Equals(x, y);
+  return !api::SameMessage(x, y);
 }
 
 }  // namespace

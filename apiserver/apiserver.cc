@@ -181,15 +181,22 @@ bool DeletionFinalizersForGarbageCollection(const KindInfo& kind, const DeleteOp
 class StoreWatch : public WatchStream {
  public:
   StoreWatch(const APIServer* server, const KindInfo& kind, Filter filter,
-             std::unique_ptr<store::Watcher> w, std::vector<ObjectPtr> initial)
+             std::unique_ptr<store::Watcher> w, ObjectList initial, bool wire)
       : server_(server), kind_(kind), filter_(std::move(filter)), w_(std::move(w)),
-        initial_(std::move(initial)) {}
+        initial_(std::move(initial)), wire_(wire && !filter_.labels && !filter_.fields) {}
 
   bool Next(WatchEvent* ev, std::chrono::milliseconds timeout) override {
-    if (next_initial_ < initial_.size()) {
+    ev->status = Status::OK();
+    ev->wire.reset();
+    if (next_initial_ < initial_.items.size()) {
       ev->type = "ADDED";
-      ev->object = std::move(initial_[next_initial_++]);
-      ev->status = Status::OK();
+      ev->object = std::move(initial_.items[next_initial_++]);
+      return true;
+    }
+    if (next_initial_ < initial_.items.size() + initial_.wire_items.size()) {
+      ev->type = "ADDED";
+      ev->object = nullptr;
+      ev->wire = std::move(initial_.wire_items[next_initial_++ - initial_.items.size()]);
       return true;
     }
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -226,6 +233,15 @@ class StoreWatch : public WatchStream {
   // A change that moves an object into or out of the selection is seen as ADDED or
   // DELETED, as Kubernetes' watch cache reports it.
   bool Convert(const store::Event& e, WatchEvent* ev) {
+    if (wire_) {
+      // Everything matches: the event's type alone says what happened.
+      ev->type = e.type == store::Event::Type::kDelete ? "DELETED"
+                 : e.created                          ? "ADDED"
+                                                      : "MODIFIED";
+      ev->object = nullptr;
+      ev->wire = APIServer::Wire(kind_, e.value, e.revision);
+      return true;
+    }
     ObjectRef cur = DecodeAt(e.value_memo, e.value, e.revision);
     if (!cur) return false;
     bool cur_match = filter_.Matches(*cur);
@@ -257,8 +273,9 @@ class StoreWatch : public WatchStream {
   const KindInfo& kind_;
   Filter filter_;
   std::unique_ptr<store::Watcher> w_;
-  std::vector<ObjectPtr> initial_;
+  ObjectList initial_;  // items, or wire_items
   size_t next_initial_ = 0;
+  const bool wire_;  // live events as WireObjects (asked for, and nothing to match)
 };
 
 }  // namespace
@@ -279,6 +296,14 @@ std::string APIServer::Key(const KindInfo& kind, const std::string& ns,
   std::string key = "/registry/" + kind.resource + "/";
   if (kind.namespaced) key += ns + "/";
   return key + name;
+}
+
+WireObject APIServer::Wire(const KindInfo& kind, std::string stored, int64_t revision) {
+  ObjectPtr rest = kind.New();
+  api::MutableMeta(rest.get())->set_resource_version(std::to_string(revision));
+  api::SetTypeMeta(rest.get());
+  rest->AppendToString(&stored);
+  return WireObject{std::move(stored), revision};
 }
 
 Result<ObjectPtr> APIServer::Decode(const KindInfo& kind, const store::KeyValue& kv) const {
@@ -378,7 +403,8 @@ Result<ObjectList> APIServer::List(const KindInfo& kind, const std::string& ns,
     const auto& kv = list->items[i];
     std::string key = kv.key.substr(root.size());
     if (!start.empty() && key <= start) continue;
-    if (options.limit > 0 && static_cast<int64_t>(out.items.size()) == options.limit) {
+    if (options.limit > 0 &&
+        static_cast<int64_t>(out.items.size() + out.wire_items.size()) == options.limit) {
       // Full: a continue token if anything after the last item returned can still match.
       // remainingItemCount only when nothing is filtered out, as Kubernetes counts keys.
       bool more = !filtered;
@@ -392,6 +418,11 @@ Result<ObjectList> APIServer::List(const KindInfo& kind, const std::string& ns,
         if (!filtered) out.remaining_item_count = static_cast<int64_t>(list->items.size() - i);
       }
       break;
+    }
+    if (options.wire && !filtered) {
+      out.wire_items.push_back(Wire(kind, kv.value, kv.mod_revision));
+      last_key = std::move(key);
+      continue;
     }
     auto obj = Decode(kind, kv);
     if (!obj.ok()) return obj.status();
@@ -638,12 +669,14 @@ Result<std::unique_ptr<WatchStream>> APIServer::Watch(const KindInfo& kind,
   std::string prefix = "/registry/" + kind.resource + "/";
   if (kind.namespaced && !ns.empty()) prefix += ns + "/";
   int64_t after = 0;
-  std::vector<ObjectPtr> initial;
+  ObjectList initial;
   if (options.resource_version.empty() || options.resource_version == "0") {
-    auto list = List(kind, ns, ListOptions{options.label_selector, options.field_selector, ""});
+    ListOptions current{options.label_selector, options.field_selector, ""};
+    current.wire = options.wire;
+    auto list = List(kind, ns, current);
     if (!list.ok()) return list.status();
     after = std::stoll(list->resource_version);
-    initial = std::move(list->items);
+    initial = std::move(*list);
   } else {
     try {
       after = std::stoll(options.resource_version);
@@ -658,7 +691,8 @@ Result<std::unique_ptr<WatchStream>> APIServer::Watch(const KindInfo& kind,
   auto w = node ? store_->WatchTriggered(prefix, after, *node) : store_->Watch(prefix, after);
   if (!w.ok()) return w.status();
   return std::unique_ptr<WatchStream>(
-      new StoreWatch(this, kind, std::move(*filter), std::move(*w), std::move(initial)));
+      new StoreWatch(this, kind, std::move(*filter), std::move(*w), std::move(initial),
+                     options.wire));
 }
 
 }  // namespace lpv::apiserver

@@ -41,10 +41,25 @@ struct ListOptions {
   // (list_pages.h), as Kubernetes' etcd3 storage does.
   int64_t limit = 0;
   std::string continue_token{};  // metav1.ListOptions.Continue
+  // For a caller that only sends the objects on (the gRPC service): without selectors, the
+  // list (ObjectList::wire_items) and the watch (WatchEvent::wire) hand out WireObjects
+  // instead of decoded objects. With selectors the objects are decoded, to be matched.
+  bool wire = false;
+};
+
+// An object in its wire form: the stored bytes, then the fields the store does not keep
+// (resourceVersion, apiVersion, kind) as a second message of the kind. A protobuf parser
+// merges concatenated messages, so the reader gets what Decode gives, and the server
+// neither decodes nor encodes the object: a gRPC watch of 20,000 pods from "" sends them
+// as stored.
+struct WireObject {
+  std::string bytes;
+  int64_t revision = 0;  // its resourceVersion
 };
 
 struct ObjectList {
   std::vector<ObjectPtr> items;
+  std::vector<WireObject> wire_items;  // instead of items, with ListOptions::wire
   std::string resource_version;
   std::string continue_token{};      // "" on the last page
   int64_t remaining_item_count = 0;  // items after this page, with continue_token
@@ -80,8 +95,9 @@ using ObjectRef = std::shared_ptr<const Message>;
 
 struct WatchEvent {
   std::string type;  // ADDED, MODIFIED, DELETED, ERROR
-  ObjectRef object;
+  ObjectRef object;  // null when `wire` holds the object
   Status status;  // ERROR events
+  std::optional<WireObject> wire;  // a watch opened with ListOptions::wire, no selectors
 };
 
 // A running watch. Next() is called by one thread; Stop() from any.
@@ -127,6 +143,8 @@ class APIServer {
   // The store key of an object: /registry/<resource>/[<namespace>/]<name>.
   static std::string Key(const api::KindInfo& kind, const std::string& ns,
                          const std::string& name);
+  // The wire form of stored bytes at `revision` (WireObject).
+  static WireObject Wire(const api::KindInfo& kind, std::string stored, int64_t revision);
 
  private:
   Result<ObjectPtr> Decode(const api::KindInfo& kind, const store::KeyValue& kv) const;

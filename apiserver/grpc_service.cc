@@ -146,6 +146,7 @@ grpc::Status GrpcService::List(grpc::ServerContext* ctx, const api::ListRequest*
   ListOptions options{req->label_selector(), req->field_selector(), ""};
   options.limit = req->limit();
   options.continue_token = req->continue_();
+  options.wire = true;
   auto list = server_->List(*kind, req->namespace_(), options);
   if (!list.ok()) {
     api::StatusToProto(list.status(), resp->mutable_status());
@@ -155,6 +156,7 @@ grpc::Status GrpcService::List(grpc::ServerContext* ctx, const api::ListRequest*
   resp->set_continue_(list->continue_token);
   resp->set_remaining_item_count(list->remaining_item_count);
   for (const auto& item : list->items) item->SerializeToString(resp->add_items());
+  for (auto& item : list->wire_items) *resp->add_items() = std::move(item.bytes);
   return grpc::Status::OK;
 }
 
@@ -171,9 +173,9 @@ grpc::Status GrpcService::Watch(grpc::ServerContext* ctx, const api::ListRequest
     return grpc::Status::OK;
   };
   if (!kind) return send_error(err);
-  auto w = server_->Watch(*kind, req->namespace_(),
-                          ListOptions{req->label_selector(), req->field_selector(),
-                                      req->resource_version()});
+  ListOptions options{req->label_selector(), req->field_selector(), req->resource_version()};
+  options.wire = true;
+  auto w = server_->Watch(*kind, req->namespace_(), options);
   if (!w.ok()) return send_error(w.status());
   while (!ctx->IsCancelled()) {
     WatchEvent ev;
@@ -186,8 +188,13 @@ grpc::Status GrpcService::Watch(grpc::ServerContext* ctx, const api::ListRequest
     }
     api::WatchEvent out;
     out.set_type(ev.type);
-    out.set_resource_version(api::Meta(*ev.object).resource_version());
-    ev.object->SerializeToString(out.mutable_object());
+    if (ev.wire) {
+      out.set_resource_version(std::to_string(ev.wire->revision));
+      *out.mutable_object() = std::move(ev.wire->bytes);
+    } else {
+      out.set_resource_version(api::Meta(*ev.object).resource_version());
+      ev.object->SerializeToString(out.mutable_object());
+    }
     if (!writer->Write(out)) break;
   }
   (*w)->Stop();

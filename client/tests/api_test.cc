@@ -1,6 +1,7 @@
 // The API's semantics, run against both the in-process client and the gRPC client: the
 // two must be indistinguishable.
 #include <gtest/gtest.h>
+#include <google/protobuf/util/message_differencer.h>
 
 #include "api/objects.pb.h"
 #include "api/scheme.h"
@@ -378,6 +379,63 @@ TEST_P(ApiTest, ListPagesShowTheFirstPagesRevision) {
   auto invalid = c().List(*KindOf("Pod"), "default", bad);
   ASSERT_FALSE(invalid.ok());
   EXPECT_EQ(invalid.status().reason(), Reason::BadRequest);
+}
+
+// Over gRPC, lists and watches without selectors send the stored bytes followed by the
+// resourceVersion, apiVersion and kind (apiserver::WireObject) instead of decoding and
+// encoding each object. Either way a client gets the object Get returns.
+TEST_P(ApiTest, ListsAndWatchesHandOutTheObjectGetReturns) {
+  api::Pod pod = SimplePod("p-1");
+  (*pod.mutable_metadata()->mutable_labels())["app"] = "web";
+  ASSERT_TRUE(c().Create(pod).ok());
+  auto got = c().Get<api::Pod>("default", "p-1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->kind(), "Pod");
+  EXPECT_EQ(got->api_version(), "v1");
+  auto same = [&](const google::protobuf::Message& m) {
+    return google::protobuf::util::MessageDifferencer::Equals(m, *got);
+  };
+  for (const char* selector : {"", "app=web"}) {
+    auto list = c().List(*KindOf("Pod"), "default", {selector, "", ""});
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->items.size(), 1u);
+    EXPECT_TRUE(same(*list->items[0])) << selector << ": " << list->items[0]->ShortDebugString();
+  }
+
+  auto w = c().Watch(*KindOf("Pod"), "default", {"", "", ""});
+  auto selected = c().Watch(*KindOf("Pod"), "default", {"app=web", "", ""});
+  ASSERT_TRUE(w.ok() && selected.ok());
+  for (auto* stream : {&*w, &*selected}) {
+    client::WatchEvent ev;
+    ASSERT_TRUE((*stream)->Next(&ev, std::chrono::seconds(10)));
+    EXPECT_EQ(ev.type, "ADDED");
+    EXPECT_TRUE(same(*ev.object)) << ev.object->ShortDebugString();
+  }
+  (*got->mutable_metadata()->mutable_labels())["tier"] = "1";
+  ASSERT_TRUE(c().Update(*got).ok());
+  got = c().Get<api::Pod>("default", "p-1");
+  ASSERT_TRUE(got.ok());
+  for (auto* stream : {&*w, &*selected}) {
+    client::WatchEvent ev;
+    ASSERT_TRUE((*stream)->Next(&ev, std::chrono::seconds(10)));
+    EXPECT_EQ(ev.type, "MODIFIED");
+    EXPECT_TRUE(same(*ev.object)) << ev.object->ShortDebugString();
+  }
+  ASSERT_TRUE(c().Delete(*KindOf("Pod"), "default", "p-1",
+                         client::DeleteOptions{std::optional<int64_t>(0), "", ""}).ok());
+  for (auto* stream : {&*w, &*selected}) {
+    client::WatchEvent ev;
+    ASSERT_TRUE((*stream)->Next(&ev, std::chrono::seconds(10)));
+    EXPECT_EQ(ev.type, "DELETED");
+    // The last state, at the revision of the delete.
+    api::Pod last = static_cast<const api::Pod&>(*ev.object);
+    EXPECT_GT(std::stoll(last.metadata().resource_version()),
+              std::stoll(got->metadata().resource_version()));
+    last.mutable_metadata()->set_resource_version(got->metadata().resource_version());
+    EXPECT_TRUE(same(last)) << last.ShortDebugString();
+  }
+  (*w)->Stop();
+  (*selected)->Stop();
 }
 
 TEST_P(ApiTest, WatchFromAnOldRevisionReplaysThenFollows) {

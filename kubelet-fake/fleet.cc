@@ -77,7 +77,10 @@ Status Fleet::Init() {
     };
     handlers_.emplace_back(volumes_, volumes_->AddEventHandler(
         {[route](const client::ObjectRef& o) { route(o, false); },
-         [route](const client::ObjectRef&, const client::ObjectRef& o) { route(o, false); },
+         [this, route](const client::ObjectRef& old, const client::ObjectRef& o) {
+           route(o, false);
+           if (LocalProvisioner::BecameAvailable(old, o)) RouteVolume(o, /*if_disk_gone=*/true);
+         },
          [route](const client::ObjectRef& o) { route(o, true); }}));
     classes_ = informers->InformerFor(*api::KindOf("StorageClass"));
     auto all = [this](const client::ObjectRef&) { ResyncProvisioners(); };
@@ -389,13 +392,18 @@ void Fleet::RoutePod(const client::ObjectRef& pod) {
   if (it != kubelets_.end()) it->second->Enqueue(api::KeyOf(*pod));
 }
 
-void Fleet::RouteVolume(const client::ObjectRef& pv) {
+void Fleet::RouteVolume(const client::ObjectRef& pv, bool if_disk_gone) {
   const auto& ann = api::Meta(*pv).annotations();
   auto it = ann.find(kAnnProvisionedBy);
   if (it == ann.end()) return;
   std::lock_guard<std::mutex> l(routes_mu_);
   auto route = routes_.find(it->second);
-  if (route != routes_.end()) route->second->Resync();
+  if (route == routes_.end()) return;
+  if (if_disk_gone) {
+    route->second->ResyncIfDiskGone(static_cast<const api::PersistentVolume&>(*pv));
+  } else {
+    route->second->Resync();
+  }
 }
 
 void Fleet::ResyncProvisioners() {

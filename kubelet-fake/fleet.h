@@ -126,7 +126,8 @@ class Fleet {
   void DropUnbuiltLocked(bool remove_dirs);
   Node* Find(const std::string& name) const;  // requires mu_
   void RoutePod(const client::ObjectRef& pod);
-  void RouteVolume(const client::ObjectRef& pv);
+  // `if_disk_gone`: LocalProvisioner::ResyncIfDiskGone instead of a sync.
+  void RouteVolume(const client::ObjectRef& pv, bool if_disk_gone = false);
   void ResyncProvisioners();
 
   client::Client* client_;

@@ -58,6 +58,20 @@ bool LocalProvisioner::NeedsSync(const client::ObjectRef& pv, bool deleted) {
   return deleted || static_cast<const api::PersistentVolume&>(*pv).status().phase() == "Released";
 }
 
+bool LocalProvisioner::BecameAvailable(const client::ObjectRef& old, const client::ObjectRef& pv) {
+  auto phase = [](const client::ObjectRef& o) -> const std::string& {
+    return static_cast<const api::PersistentVolume&>(*o).status().phase();
+  };
+  return phase(pv) == "Available" && phase(old) != "Available";
+}
+
+void LocalProvisioner::ResyncIfDiskGone(const api::PersistentVolume& pv) {
+  if (!pv.spec().has_local()) return;
+  auto host = HostPathOf(options_.node_root, pv.spec().local().path());
+  std::error_code ec;
+  if (host.ok() && !fs::exists(*host, ec)) Resync();
+}
+
 void LocalProvisioner::AddIndexers(client::Informer* volumes) {
   volumes->AddIndexer(kProvisionedByIndex, [](const google::protobuf::Message& m) {
     std::string by = ProvisionedBy(m);
@@ -116,7 +130,12 @@ Status LocalProvisioner::Start() {
     };
     own_volumes_->AddEventHandler(
         {[on](const client::ObjectRef& o) { on(o, false); },
-         [on](const client::ObjectRef&, const client::ObjectRef& o) { on(o, false); },
+         [this, on, mine](const client::ObjectRef& old, const client::ObjectRef& o) {
+           on(o, false);
+           if (ProvisionedBy(*o) == mine && BecameAvailable(old, o)) {
+             ResyncIfDiskGone(static_cast<const api::PersistentVolume&>(*o));
+           }
+         },
          [on](const client::ObjectRef& o) { on(o, true); }});
     volumes_ = own_volumes_.get();
   }

@@ -113,10 +113,16 @@ class LocalProvisioner {
   // Registers kProvisionedByIndex on a PV informer (before it starts).
   static void AddIndexers(client::Informer* volumes);
   // Whether a PV event gives a provisioner work: a PV released (to clean up and delete) or
-  // deleted (its disk, if still there, gets a PV again). Binding, phase Available and the
-  // other updates change nothing a sync does, so they do not wake it (upstream syncs on a
-  // timer instead).
+  // deleted (its disk, if still there, gets a PV again). Binding and the other updates
+  // change nothing a sync does, so they do not wake it (upstream syncs on a timer
+  // instead), but for the one that makes a PV Available: see ResyncIfDiskGone.
   static bool NeedsSync(const client::ObjectRef& pv, bool deleted);
+  // An update that made a PV Available (`old` was in another phase).
+  static bool BecameAvailable(const client::ObjectRef& old, const client::ObjectRef& pv);
+  // For a PV that became Available: when its disk is already gone from the node, sync. The
+  // sync of the disk's removal may have seen the PV before the PV controller made it
+  // Available, and passed over it. One stat per PV, not a sync.
+  void ResyncIfDiskGone(const api::PersistentVolume& pv);
 
  private:
   bool Sync();

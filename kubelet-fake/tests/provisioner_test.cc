@@ -277,6 +277,32 @@ TEST_F(ProvisionerTest, RemovedDiskIsNotOfferedAgain) {
   EXPECT_TRUE(used->metadata().deletion_timestamp().empty());
 }
 
+// The disk goes while its PV is still Pending: the sync of the removal passes over the PV
+// (only an Available one is unclaimed for sure), and the PV controller's update to Available
+// must bring the provisioner back to it. (Under load the same order happened when the
+// removal's sync ran before the informer had seen the Available phase.)
+TEST_F(ProvisionerTest, ADiskRemovedBeforeItsPVIsAvailableLosesThePVOnceAvailable) {
+  ASSERT_TRUE(disks_->Add(api::Quantity::MustParse("1Gi")).ok());
+  StartProvisioner();
+  std::string gone = LocalProvisioner::PVName("vol1", "node-1", "local-storage");
+  WaitForPV(gone);  // Pending: no PV controller in this test
+  ASSERT_TRUE(disks_->Remove("/mnt/disks/vol1").ok());
+  // A later disk's PV proves a sync ran after the removal.
+  ASSERT_TRUE(disks_->Add(api::Quantity::MustParse("1Gi")).ok());
+  WaitForPV(LocalProvisioner::PVName("vol2", "node-1", "local-storage"));
+  auto pending = c().Get<api::PersistentVolume>("", gone);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->metadata().deletion_timestamp().empty());
+
+  SetPhase(gone, "Available");
+  WaitForPV(gone, [](const api::PersistentVolume& pv) {
+    return !pv.metadata().deletion_timestamp().empty();
+  });
+  RemoveFinalizers(gone);
+  EXPECT_TRUE(client::WaitForDeletion(c(), *api::KindOf("PersistentVolume"), "", gone, kWait)
+                  .ok());
+}
+
 TEST_F(ProvisionerTest, FailedCleanupIsAVolumeFailedDeleteEvent) {
   StartProvisioner();
   // A released volume of this provisioner whose class is no longer configured.

@@ -400,7 +400,7 @@ Result<ObjectList> APIServer::List(const KindInfo& kind, const std::string& ns,
   const bool filtered = filter->labels || filter->fields;
   std::string last_key;
   for (size_t i = 0; i < list->items.size(); ++i) {
-    const auto& kv = list->items[i];
+    auto& kv = list->items[i];
     std::string key = kv.key.substr(root.size());
     if (!start.empty() && key <= start) continue;
     if (options.limit > 0 &&
@@ -420,7 +420,7 @@ Result<ObjectList> APIServer::List(const KindInfo& kind, const std::string& ns,
       break;
     }
     if (options.wire && !filtered) {
-      out.wire_items.push_back(Wire(kind, kv.value, kv.mod_revision));
+      out.wire_items.push_back(Wire(kind, std::move(kv.value), kv.mod_revision));
       last_key = std::move(key);
       continue;
     }

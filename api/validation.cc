@@ -2090,4 +2090,156 @@ FieldErrors ValidateUpdate(const Lease& updated, const Lease& old) {
   return errs;
 }
 
+// ================================================================ public: status updates
+
+namespace {
+
+// netutils.ParseIPSloppy: an IPv4 octet may carry leading zeros ("010.1.1.1"), which
+// inet_pton refuses. Sets *v4 to the family.
+bool ParseIPSloppy(const std::string& s, bool* v4) {
+  unsigned char buf[16];
+  if (s.find(':') != std::string::npos) {
+    *v4 = false;
+    return inet_pton(AF_INET6, s.c_str(), buf) == 1;
+  }
+  *v4 = true;
+  int octets = 0;
+  size_t i = 0;
+  while (true) {
+    size_t start = i;
+    int value = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      value = value * 10 + (s[i] - '0');
+      if (value > 255) return false;
+      ++i;
+    }
+    if (i == start) return false;
+    if (++octets == 4) return i == s.size();
+    if (i == s.size() || s[i] != '.') return false;
+    ++i;
+  }
+}
+
+std::string GoPodIP(const std::string& ip) { return "core.PodIP{IP:" + GoQuote(ip) + "}"; }
+
+// validatePodIPs.
+void ValidatePodIPs(const Pod& pod, FieldErrors* errs) {
+  const std::string path = "status.podIPs";
+  const auto& ips = pod.status().pod_ips();
+  int v4s = 0, v6s = 0;
+  bool all_parsed = true;
+  for (int i = 0; i < ips.size(); ++i) {
+    bool v4 = false;
+    if (!ParseIPSloppy(ips[i].ip(), &v4)) {
+      errs->push_back(FieldError::Invalid(Index(path, size_t(i)), ips[i].ip(),
+                                          "must be a valid IP address, (e.g. 10.9.8.7 or "
+                                          "2001:db8::ffff)"));
+      all_parsed = false;
+      continue;
+    }
+    ++(v4 ? v4s : v6s);
+  }
+  if (ips.size() <= 1) return;
+  // One of each family at most. (Kubernetes also reports an internal error from its
+  // dual-stack check when an entry does not parse; lpv reports the entry only.)
+  if (!all_parsed || v4s == 0 || v6s == 0 || ips.size() > 2) {
+    std::vector<std::string> items;
+    for (const auto& ip : ips) items.push_back(GoPodIP(ip.ip()));
+    errs->push_back(FieldError::InvalidRaw(path, "[]core.PodIP{" + Join(items, ", ") + "}",
+                                           "may specify no more than one IP for each IP family"));
+  }
+  std::set<std::string> seen;
+  for (int i = 0; i < ips.size(); ++i) {
+    if (!seen.insert(ips[i].ip()).second) {
+      errs->push_back(DuplicateRaw(Index(path, size_t(i)), GoPodIP(ips[i].ip())));
+    }
+  }
+}
+
+}  // namespace
+
+FieldErrors ValidateStatusUpdate(const PersistentVolume& updated, const PersistentVolume& old) {
+  // The apiserver always names a resourceVersion, so Kubernetes' "resourceVersion:
+  // Required value" cannot arise here.
+  return ValidateObjectMetaUpdate(updated.metadata(), old.metadata());
+}
+
+FieldErrors ValidateStatusUpdate(const PersistentVolumeClaim& updated,
+                                 const PersistentVolumeClaim& old) {
+  FieldErrors errs = ValidateObjectMetaUpdate(updated.metadata(), old.metadata());
+  // Kubernetes' path, capital S included.
+  if (updated.spec().access_modes().empty()) errs.push_back(FieldError::Required("Spec.accessModes"));
+  for (const auto& [name, value] : Sorted(updated.status().capacity())) {
+    const std::string path = Key("status.capacity", name);
+    std::optional<Quantity> q = ParseQuantityAt(path, value, &errs);
+    // validateBasicResource prints the integer value.
+    if (q && q->Value() < 0) {
+      errs.push_back(FieldError::InvalidRaw(path, std::to_string(q->Value()),
+                                            "must be a valid resource quantity"));
+    }
+  }
+  return errs;
+}
+
+FieldErrors ValidateStatusUpdate(const Pod& updated, const Pod& old) {
+  FieldErrors errs = ValidateObjectMetaUpdate(updated.metadata(), old.metadata());
+  // validatePodConditions: a custom condition type must be a qualified name. Kubernetes
+  // builds the path from "metadata", so that is where it reports them.
+  static const std::set<std::string> kSystemConditions = {"PodScheduled", "Ready",
+                                                          "Initialized"};
+  for (int i = 0; i < updated.status().conditions_size(); ++i) {
+    const std::string& type = updated.status().conditions(i).type();
+    if (kSystemConditions.count(type)) continue;
+    for (const auto& msg : IsQualifiedName(type)) {
+      errs.push_back(FieldError::Invalid(Child(Index("metadata.conditions", size_t(i)), "Type"),
+                                         type, msg));
+    }
+  }
+  // spec.nodeName cannot differ: the status subresource keeps the stored spec.
+  const std::string& nominated = updated.status().nominated_node_name();
+  if (!nominated.empty() && nominated != old.status().nominated_node_name()) {
+    for (const auto& msg : NameIsDNSSubdomain(nominated, false)) {
+      errs.push_back(FieldError::Invalid("status.nominatedNodeName", nominated, msg));
+    }
+  }
+  // lpv's containers have no terminated state, so ValidateContainerStateTransition has
+  // nothing to check.
+  ValidatePodIPs(updated, &errs);
+  return errs;
+}
+
+FieldErrors ValidateStatusUpdate(const StatefulSet& updated, const StatefulSet& old) {
+  // ValidateStatefulSetStatus, then the metadata, then collisionCount.
+  FieldErrors errs;
+  const StatefulSetStatus& st = updated.status();
+  ValidateNonnegative(st.replicas(), "status.replicas", &errs);
+  ValidateNonnegative(st.ready_replicas(), "status.readyReplicas", &errs);
+  ValidateNonnegative(st.current_replicas(), "status.currentReplicas", &errs);
+  ValidateNonnegative(st.updated_replicas(), "status.updatedReplicas", &errs);
+  ValidateNonnegative(st.available_replicas(), "status.availableReplicas", &errs);
+  ValidateNonnegative(st.observed_generation(), "status.observedGeneration", &errs);
+  ValidateNonnegative(st.collision_count(), "status.collisionCount", &errs);
+  const char* kAboveReplicas = "cannot be greater than status.replicas";
+  auto at_most = [&](int32_t value, int32_t limit, const char* path, const char* msg) {
+    if (value > limit) errs.push_back(FieldError::InvalidRaw(path, std::to_string(value), msg));
+  };
+  at_most(st.ready_replicas(), st.replicas(), "status.readyReplicas", kAboveReplicas);
+  at_most(st.current_replicas(), st.replicas(), "status.currentReplicas", kAboveReplicas);
+  at_most(st.updated_replicas(), st.replicas(), "status.updatedReplicas", kAboveReplicas);
+  at_most(st.available_replicas(), st.replicas(), "status.availableReplicas", kAboveReplicas);
+  at_most(st.available_replicas(), st.ready_replicas(), "status.availableReplicas",
+          "cannot be greater than status.readyReplicas");
+  Append(&errs, ValidateObjectMetaUpdate(updated.metadata(), old.metadata()));
+  if (st.collision_count() < old.status().collision_count()) {
+    errs.push_back(FieldError::InvalidRaw("status.collisionCount",
+                                          std::to_string(st.collision_count()),
+                                          "cannot be decremented"));
+  }
+  return errs;
+}
+
+FieldErrors ValidateStatusUpdate(const Node& updated, const Node& old) {
+  return ValidateUpdate(updated, old);
+}
+
 }  // namespace lpv::api

@@ -122,6 +122,26 @@ FieldErrors ValidateUpdate(const Node& updated, const Node& old);
 FieldErrors ValidateUpdate(const Event& updated, const Event& old);
 FieldErrors ValidateUpdate(const Lease& updated, const Lease& old);
 
+// ---- Kinds: status subresource updates ----
+// The status strategies' checks: the metadata update and the status, not the spec,
+// which the subresource takes from the stored object.
+
+// ValidatePersistentVolumeStatusUpdate.
+FieldErrors ValidateStatusUpdate(const PersistentVolume& updated, const PersistentVolume& old);
+// ValidatePersistentVolumeClaimStatusUpdate: accessModes present ("Spec.accessModes"), each
+// status.capacity quantity not negative.
+FieldErrors ValidateStatusUpdate(const PersistentVolumeClaim& updated,
+                                 const PersistentVolumeClaim& old);
+// ValidatePodStatusUpdate: custom condition types (reported under metadata.conditions, as
+// Kubernetes does), a changed nominatedNodeName, podIPs (valid, one per family, no
+// duplicates).
+FieldErrors ValidateStatusUpdate(const Pod& updated, const Pod& old);
+// ValidateStatefulSetStatusUpdate: counts not negative nor above status.replicas,
+// availableReplicas not above readyReplicas, collisionCount not decremented.
+FieldErrors ValidateStatusUpdate(const StatefulSet& updated, const StatefulSet& old);
+// A node's status strategy runs the whole ValidateNodeUpdate.
+FieldErrors ValidateStatusUpdate(const Node& updated, const Node& old);
+
 // The messages used for unparsable quantities in validation. Kubernetes rejects them while
 // decoding (BadRequest "... cannot be handled as a PersistentVolume: quantities must match
 // the regular expression ..."); lpv's objects carry quantities as strings, so validation

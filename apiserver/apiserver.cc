@@ -487,7 +487,8 @@ Result<ObjectPtr> APIServer::Update(const Message& in, bool status, bool dry_run
     if (!status && TracksGeneration(*kind) && SpecChanged(*obj, **old)) {
       meta->set_generation(old_meta.generation() + 1);
     }
-    FieldErrors errs = ValidateUpdate(*kind, *obj, **old);
+    FieldErrors errs = status ? ValidateStatusUpdate(*kind, *obj, **old)
+                              : ValidateUpdate(*kind, *obj, **old);
     if (!errs.empty()) return Status::Invalid(kind->kind, meta->name(), std::move(errs));
     if (!status) {
       Status admitted = AdmitUpdate(*kind, *obj, **old);

@@ -113,6 +113,17 @@ FieldErrors ValidateUpdate(const KindInfo&, const Message& updated, const Messag
   });
 }
 
+FieldErrors ValidateStatusUpdate(const KindInfo&, const Message& updated, const Message& old) {
+  return Visit(const_cast<Message*>(&updated), [&](auto* o) -> FieldErrors {
+    using T = std::remove_pointer_t<decltype(o)>;
+    if constexpr (requires { ::lpv::api::ValidateStatusUpdate(*o, static_cast<const T&>(old)); }) {
+      return ::lpv::api::ValidateStatusUpdate(*o, static_cast<const T&>(old));
+    } else {
+      return ::lpv::api::ValidateUpdate(*o, static_cast<const T&>(old));  // no status
+    }
+  });
+}
+
 bool TracksGeneration(const api::KindInfo& kind) { return kind.kind == "StatefulSet"; }
 
 bool SpecChanged(const Message& updated, const Message& old) {

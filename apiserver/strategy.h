@@ -23,6 +23,10 @@ void PrepareForUpdate(const api::KindInfo& kind, Message* updated, const Message
 FieldErrors ValidateCreate(const api::KindInfo& kind, const Message& obj);
 FieldErrors ValidateUpdate(const api::KindInfo& kind, const Message& updated,
                            const Message& old);
+// The status subresource's validation (the status strategies' ValidateUpdate): metadata
+// and status only, since the spec is the stored one.
+FieldErrors ValidateStatusUpdate(const api::KindInfo& kind, const Message& updated,
+                                 const Message& old);
 // The value of a field selector's field for this object; nullopt = unsupported field.
 std::optional<std::string> SelectableField(const api::KindInfo& kind, const Message& obj,
                                            const std::string& field);

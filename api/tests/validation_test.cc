@@ -1433,5 +1433,139 @@ TEST(BindingTest, Validate) {
           "target.name: Required value"));
 }
 
+// ------------------------------------------------------------------ status subresource
+
+template <class T>
+void RunStatusUpdateCases(T old, const std::vector<Case<T>>& cases) {
+  old.mutable_metadata()->set_resource_version("7");
+  for (const auto& c : cases) {
+    T updated = old;
+    c.mutate(&updated);
+    EXPECT_EQ(Messages(ValidateStatusUpdate(updated, old)), c.want) << c.name;
+  }
+}
+
+// A status update checks the metadata and the status; the spec is the stored one, so a
+// spec the whole-object validation would refuse is not looked at.
+TEST(StatusUpdateTest, PodStatus) {
+  Pod old = LocalTestPod();
+  old.mutable_spec()->mutable_containers(0)->set_image("");  // invalid, but not checked here
+  ASSERT_THAT(Messages(Validate(old)), ::testing::Contains(StartsWith("spec.containers[0].image")));
+  RunStatusUpdateCases<Pod>(
+      old,
+      {
+          {"Running with one IP",
+           [](Pod* p) {
+             p->mutable_status()->set_phase("Running");
+             p->mutable_status()->set_pod_ip("10.244.1.7");
+             p->mutable_status()->add_pod_ips()->set_ip("10.244.1.7");
+             p->mutable_status()->add_conditions()->set_type("Ready");
+           },
+           {}},
+          {"leading zeros parse, as ParseIPSloppy",
+           [](Pod* p) { p->mutable_status()->add_pod_ips()->set_ip("010.244.1.7"); },
+           {}},
+          {"one IP per family",
+           [](Pod* p) {
+             p->mutable_status()->add_pod_ips()->set_ip("10.244.1.7");
+             p->mutable_status()->add_pod_ips()->set_ip("fd00::7");
+           },
+           {}},
+          {"an invalid IP",
+           [](Pod* p) { p->mutable_status()->add_pod_ips()->set_ip("10.244.1"); },
+           {"status.podIPs[0]: Invalid value: \"10.244.1\": must be a valid IP address, (e.g. "
+            "10.9.8.7 or 2001:db8::ffff)"}},
+          {"two of a family, twice the same",
+           [](Pod* p) {
+             p->mutable_status()->add_pod_ips()->set_ip("10.0.0.1");
+             p->mutable_status()->add_pod_ips()->set_ip("10.0.0.1");
+           },
+           {"status.podIPs: Invalid value: []core.PodIP{core.PodIP{IP:\"10.0.0.1\"}, "
+            "core.PodIP{IP:\"10.0.0.1\"}}: may specify no more than one IP for each IP family",
+            "status.podIPs[1]: Duplicate value: core.PodIP{IP:\"10.0.0.1\"}"}},
+          {"a custom condition type must be a qualified name, reported under metadata",
+           [](Pod* p) {
+             p->mutable_status()->add_conditions()->set_type("example.com/Ok");
+             p->mutable_status()->add_conditions()->set_type("not ok");
+           },
+           {"metadata.conditions[1].Type: Invalid value: \"not ok\": " + kNamePartMsg}},
+          {"a new nominatedNodeName must be a node name",
+           [](Pod* p) { p->mutable_status()->set_nominated_node_name("Node_1"); },
+           {"status.nominatedNodeName: Invalid value: \"Node_1\": " + kSubdomainMsg}},
+          {"metadata rules still apply",
+           [](Pod* p) { p->mutable_metadata()->set_uid("other"); },
+           {"metadata.uid: Invalid value: \"other\": field is immutable"}},
+      });
+}
+
+TEST(StatusUpdateTest, ClaimStatus) {
+  using PVC = PersistentVolumeClaim;
+  RunStatusUpdateCases<PVC>(
+      Claim(),
+      {
+          {"Bound with its capacity",
+           [](PVC* c) {
+             c->mutable_status()->set_phase("Bound");
+             (*c->mutable_status()->mutable_capacity())["storage"] = "100Gi";
+           },
+           {}},
+          {"a negative capacity",
+           [](PVC* c) { (*c->mutable_status()->mutable_capacity())["storage"] = "-1Ki"; },
+           {"status.capacity[storage]: Invalid value: -1024: must be a valid resource quantity"}},
+          {"accessModes are required, under Kubernetes' capitalized path",
+           [](PVC* c) { c->mutable_spec()->clear_access_modes(); },
+           {"Spec.accessModes: Required value"}},
+      });
+}
+
+TEST(StatusUpdateTest, VolumeStatusChecksOnlyMetadata) {
+  using PV = PersistentVolume;
+  RunStatusUpdateCases<PV>(
+      LocalPV(), {
+                     {"any phase", [](PV* pv) { pv->mutable_status()->set_phase("Released"); }, {}},
+                     {"a spec the full update would refuse is not looked at",
+                      [](PV* pv) { pv->mutable_spec()->set_volume_mode("Block"); },
+                      {}},
+                     {"metadata rules still apply",
+                      [](PV* pv) { pv->mutable_metadata()->set_name("other"); },
+                      {"metadata.name: Invalid value: \"other\": field is immutable"}},
+                 });
+}
+
+TEST(StatusUpdateTest, StatefulSetStatus) {
+  using STS = StatefulSet;
+  STS old = LocalTest();
+  old.mutable_status()->set_collision_count(2);
+  RunStatusUpdateCases<STS>(
+      old,
+      {
+          {"counts within replicas",
+           [](STS* s) {
+             s->mutable_status()->set_replicas(3);
+             s->mutable_status()->set_ready_replicas(2);
+             s->mutable_status()->set_available_replicas(2);
+             s->mutable_status()->set_current_replicas(3);
+             s->mutable_status()->set_updated_replicas(3);
+           },
+           {}},
+          {"negative, above replicas, above ready",
+           [](STS* s) {
+             s->mutable_status()->set_replicas(-1);
+             s->mutable_status()->set_ready_replicas(1);
+             s->mutable_status()->set_available_replicas(2);
+           },
+           {"status.replicas: Invalid value: -1: must be greater than or equal to 0",
+            "status.readyReplicas: Invalid value: 1: cannot be greater than status.replicas",
+            "status.currentReplicas: Invalid value: 0: cannot be greater than status.replicas",
+            "status.updatedReplicas: Invalid value: 0: cannot be greater than status.replicas",
+            "status.availableReplicas: Invalid value: 2: cannot be greater than status.replicas",
+            "status.availableReplicas: Invalid value: 2: cannot be greater than "
+            "status.readyReplicas"}},
+          {"collisionCount may not go down",
+           [](STS* s) { s->mutable_status()->set_collision_count(1); },
+           {"status.collisionCount: Invalid value: 1: cannot be decremented"}},
+      });
+}
+
 }  // namespace
 }  // namespace lpv::api

@@ -173,6 +173,31 @@ TEST_P(ApiTest, SpecUpdateKeepsStatusAndStatusUpdateKeepsSpec) {
   EXPECT_EQ(after_spec->status().phase(), "Available");
 }
 
+// The status subresource validates what a status writer may set: a kubelet reporting an
+// address that is not an IP is refused as kube-apiserver refuses it, and nothing is written.
+TEST_P(ApiTest, StatusUpdateValidatesTheStatus) {
+  auto pod = c().CreateTyped(SimplePod("web-0", "node-1"));
+  ASSERT_TRUE(pod.ok()) << pod.status().ToString();
+  api::Pod running = *pod;
+  running.mutable_status()->set_phase("Running");
+  running.mutable_status()->add_pod_ips()->set_ip("10.244.1");
+  auto r = c().UpdateStatusTyped(running);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalid());
+  EXPECT_EQ(r.status().KubectlString(),
+            "The Pod \"web-0\" is invalid: status.podIPs[0]: Invalid value: \"10.244.1\": must "
+            "be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+  auto now = c().Get<api::Pod>("default", "web-0");
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->metadata().resource_version(), pod->metadata().resource_version());
+  EXPECT_EQ(now->status().phase(), "Pending");
+
+  running.mutable_status()->mutable_pod_ips(0)->set_ip("10.244.1.7");
+  auto fixed = c().UpdateStatusTyped(running);
+  ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
+  EXPECT_EQ(fixed->status().phase(), "Running");
+}
+
 // metadata.generation is kept only by the kinds whose strategy tracks it: a StatefulSet
 // starts at 1 and counts spec changes; a PV's spec change leaves it unset.
 TEST_P(ApiTest, GenerationCountsSpecChangesOnlyForKindsThatTrackIt) {

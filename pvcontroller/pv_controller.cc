@@ -64,6 +64,24 @@ bool SameModes(const google::protobuf::RepeatedPtrField<std::string>& a,
   return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
+// Whether bindClaimToVolume has anything to write.
+bool NeedsBindClaimToVolume(const api::PersistentVolumeClaim& claim,
+                            const api::PersistentVolume& volume) {
+  return claim.spec().volume_name() != volume.metadata().name() ||
+         !HasAnnotation(claim.metadata(), kAnnBindCompleted);
+}
+
+// Whether updateClaimStatus has anything to write. The capacity changes only with the
+// phase, so it need not be compared.
+bool ClaimStatusNeedsUpdate(const api::PersistentVolumeClaim& claim, const std::string& phase,
+                            const api::PersistentVolume* volume) {
+  if (claim.status().phase() != phase) return true;
+  if (volume == nullptr) {
+    return claim.status().access_modes_size() > 0 || !claim.status().capacity().empty();
+  }
+  return !SameModes(claim.status().access_modes(), volume->spec().access_modes());
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- claims
@@ -400,6 +418,14 @@ Status PersistentVolumeController::syncVolume(const api::PersistentVolume& volum
 
 Status PersistentVolumeController::bind(const api::PersistentVolume& volume_in,
                                         const api::PersistentVolumeClaim& claim_in) {
+  // Every resync of a bound claim lands here with nothing to write. The steps below would
+  // each hand back a copy of what they were given; asking each step's own question first
+  // skips the copies (upstream's steps return the pointer they were given).
+  if (!NeedsBindVolumeToClaim(volume_in, claim_in) &&
+      volume_in.status().phase() == kVolumeBound && !NeedsBindClaimToVolume(claim_in, volume_in) &&
+      !ClaimStatusNeedsUpdate(claim_in, kClaimBound, &volume_in)) {
+    return Status::OK();
+  }
   auto volume = bindVolumeToClaim(volume_in, claim_in);
   if (!volume.ok()) return volume.status();
   volume = updateVolumePhase(*volume, kVolumeBound, "");
@@ -421,20 +447,15 @@ Result<api::PersistentVolume> PersistentVolumeController::bindVolumeToClaim(
 
 Result<api::PersistentVolumeClaim> PersistentVolumeController::bindClaimToVolume(
     const api::PersistentVolumeClaim& claim, const api::PersistentVolume& volume) {
-  bool dirty = false;
+  if (!NeedsBindClaimToVolume(claim, volume)) return claim;
   api::PersistentVolumeClaim clone = claim;
   auto& ann = *clone.mutable_metadata()->mutable_annotations();
   if (claim.spec().volume_name() != volume.metadata().name()) {
     // The controller chose the volume (the user did not name it).
     clone.mutable_spec()->set_volume_name(volume.metadata().name());
     if (!ann.contains(kAnnBoundByController)) ann[kAnnBoundByController] = "yes";
-    dirty = true;
   }
-  if (!ann.contains(kAnnBindCompleted)) {
-    ann[kAnnBindCompleted] = "yes";
-    dirty = true;
-  }
-  if (!dirty) return claim;
+  if (!ann.contains(kAnnBindCompleted)) ann[kAnnBindCompleted] = "yes";
   return UpdateClaim(clone, /*status=*/false);
 }
 
@@ -459,28 +480,16 @@ Status PersistentVolumeController::unbindVolume(const api::PersistentVolume& vol
 Result<api::PersistentVolumeClaim> PersistentVolumeController::updateClaimStatus(
     const api::PersistentVolumeClaim& claim, const std::string& phase,
     const api::PersistentVolume* volume) {
-  bool dirty = false;
+  if (!ClaimStatusNeedsUpdate(claim, phase, volume)) return claim;
   api::PersistentVolumeClaim clone = claim;
   auto* status = clone.mutable_status();
-  if (claim.status().phase() != phase) {
-    status->set_phase(phase);
-    dirty = true;
-  }
+  status->set_phase(phase);
   if (volume == nullptr) {
     // Not bound: no access modes, no capacity.
-    if (status->access_modes_size() > 0) {
-      status->clear_access_modes();
-      dirty = true;
-    }
-    if (!status->capacity().empty()) {
-      status->clear_capacity();
-      dirty = true;
-    }
+    status->clear_access_modes();
+    status->clear_capacity();
   } else {
-    if (!SameModes(claim.status().access_modes(), volume->spec().access_modes())) {
-      *status->mutable_access_modes() = volume->spec().access_modes();
-      dirty = true;
-    }
+    *status->mutable_access_modes() = volume->spec().access_modes();
     // The capacity is set when the claim becomes Bound, not after: a later difference can be
     // intended (a filesystem smaller than its block device) and is not clobbered.
     if (claim.status().phase() != phase) {
@@ -493,11 +502,9 @@ Result<api::PersistentVolumeClaim> PersistentVolumeController::updateClaimStatus
       if (claim_cap == claim.status().capacity().end() ||
           VolumeCapacity(*volume).Cmp(ParseOrZero(claim_cap->second)) != 0) {
         *status->mutable_capacity() = volume->spec().capacity();
-        dirty = true;
       }
     }
   }
-  if (!dirty) return claim;
   return UpdateClaim(clone, /*status=*/true);
 }
 

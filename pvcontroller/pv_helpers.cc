@@ -89,22 +89,39 @@ api::ObjectReference ClaimReference(const api::PersistentVolumeClaim& claim) {
   return ref;
 }
 
+namespace {
+
+bool ClaimRefNamesClaim(const api::PersistentVolume& volume,
+                        const api::PersistentVolumeClaim& claim) {
+  const api::ObjectReference& ref = volume.spec().claim_ref();
+  return volume.spec().has_claim_ref() && ref.name() == claim.metadata().name() &&
+         ref.namespace_() == claim.metadata().namespace_() && ref.uid() == claim.metadata().uid();
+}
+
+// A volume that already names the claim was pre-bound (by a user, or by whoever bound it
+// first); only a binding made here is marked as the controller's.
+bool MissesBoundByController(const api::PersistentVolume& volume,
+                             const api::PersistentVolumeClaim& claim) {
+  return !IsVolumeBoundToClaim(volume, claim) &&
+         !HasAnnotation(volume.metadata(), kAnnBoundByController);
+}
+
+}  // namespace
+
+bool NeedsBindVolumeToClaim(const api::PersistentVolume& volume,
+                            const api::PersistentVolumeClaim& claim) {
+  return !ClaimRefNamesClaim(volume, claim) || MissesBoundByController(volume, claim);
+}
+
 api::PersistentVolume GetBindVolumeToClaim(const api::PersistentVolume& volume,
                                            const api::PersistentVolumeClaim& claim, bool* dirty) {
-  *dirty = false;
-  // A volume that already names the claim was pre-bound (by a user, or by whoever bound it
-  // first); only a binding made here is marked as the controller's.
-  bool set_bound_by_controller = !IsVolumeBoundToClaim(volume, claim);
+  *dirty = NeedsBindVolumeToClaim(volume, claim);
   api::PersistentVolume clone = volume;
-  const api::ObjectReference& ref = volume.spec().claim_ref();
-  if (!volume.spec().has_claim_ref() || ref.name() != claim.metadata().name() ||
-      ref.namespace_() != claim.metadata().namespace_() || ref.uid() != claim.metadata().uid()) {
+  if (!ClaimRefNamesClaim(volume, claim)) {
     *clone.mutable_spec()->mutable_claim_ref() = ClaimReference(claim);
-    *dirty = true;
   }
-  if (set_bound_by_controller && !HasAnnotation(clone.metadata(), kAnnBoundByController)) {
+  if (MissesBoundByController(volume, claim)) {
     (*clone.mutable_metadata()->mutable_annotations())[kAnnBoundByController] = "yes";
-    *dirty = true;
   }
   return clone;
 }

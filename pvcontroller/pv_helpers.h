@@ -71,6 +71,9 @@ api::ObjectReference ClaimReference(const api::PersistentVolumeClaim& claim);
 // changed. The scheduler's BindPodVolumes and the PV controller's bind both write this.
 api::PersistentVolume GetBindVolumeToClaim(const api::PersistentVolume& volume,
                                            const api::PersistentVolumeClaim& claim, bool* dirty);
+// Whether GetBindVolumeToClaim would change anything (its *dirty), without the copy.
+bool NeedsBindVolumeToClaim(const api::PersistentVolume& volume,
+                            const api::PersistentVolumeClaim& claim);
 
 // "namespace/name", the key of claims in caches and queues.
 std::string ClaimToClaimKey(const api::PersistentVolumeClaim& claim);

@@ -47,5 +47,41 @@ TEST(ResyncTest, ResyncBindsAClaimToAVolumeCreatedAfterIt) {
   env.WaitForVolumePhase("pv-1", kVolumeBound);
 }
 
+// A claim bound both ways whose own phase is behind: Lost while its volume was missing, the
+// volume then created bound to it. The volume's sync sets the volume Bound; the claim's
+// resync runs bind(), whose steps find only the claim's status to write.
+TEST(ResyncTest, ResyncSetsBoundAClaimWhoseVolumeCameBack) {
+  FakeClock clock;
+  PersistentVolumeController::Options options;
+  options.clock = &clock;
+  options.resync_period = std::chrono::seconds(15);
+  ControllerEnv env(options);
+  ASSERT_TRUE(env.ok());
+
+  PersistentVolumeClaim claim = Claim("claim", "1Gi");
+  (*claim.mutable_metadata()->mutable_annotations())[kAnnBindCompleted] = "yes";
+  claim.mutable_spec()->set_volume_name("pv-1");
+  env.Create(claim);
+  auto lost = env.WaitForClaim(
+      "claim", [](const PersistentVolumeClaim& c) { return c.status().phase() == kClaimLost; },
+      "Lost: its volume does not exist");
+
+  env.Create(Volume("pv-1", "10Gi", [&](api::PersistentVolume& v) {
+    PreBind(v, "claim", lost.metadata().uid());
+  }));
+  env.WaitForVolumePhase("pv-1", kVolumeBound);
+  auto still = env.client()->Get<PersistentVolumeClaim>("default", "claim");
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->status().phase(), kClaimLost);
+
+  clock.Step(std::chrono::seconds(15));
+  auto bound = env.WaitForClaim(
+      "claim", [](const PersistentVolumeClaim& c) { return c.status().phase() == kClaimBound; },
+      "Bound by the resync");
+  EXPECT_EQ(bound.status().capacity().at("storage"), "10Gi");
+  ASSERT_EQ(bound.status().access_modes_size(), 1);
+  EXPECT_EQ(bound.status().access_modes(0), "ReadWriteOnce");
+}
+
 }  // namespace
 }  // namespace lpv::pvcontroller

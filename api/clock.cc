@@ -1,5 +1,6 @@
 #include "api/clock.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <vector>
@@ -166,6 +167,12 @@ std::optional<TimePoint> ParseRFC3339(const std::string& s) {
     return *rest == '+' ? t - off : t + off;
   }
   return std::nullopt;
+}
+
+std::chrono::steady_clock::time_point SteadyDeadline(std::chrono::milliseconds timeout) {
+  constexpr std::chrono::milliseconds kYear = std::chrono::hours(24 * 365);
+  return std::chrono::steady_clock::now() +
+         std::clamp(timeout, std::chrono::milliseconds::zero(), kYear);
 }
 
 }  // namespace lpv

@@ -84,6 +84,11 @@ std::string FormatRFC3339(TimePoint t);
 // metav1.MicroTime: the same with microseconds ("2006-01-02T15:04:05.000000Z"), as Lease
 // renew times and new-style event times are written.
 std::string FormatRFC3339Micro(TimePoint t);
+
+// now + timeout on the steady clock, for a wait that takes a timeout: a negative timeout is
+// now, and one past a year (milliseconds::max() for "forever") is a year, so the sum cannot
+// overflow.
+std::chrono::steady_clock::time_point SteadyDeadline(std::chrono::milliseconds timeout);
 // Either form; fractional seconds are kept (to the microsecond).
 std::optional<TimePoint> ParseRFC3339(const std::string& s);
 

@@ -4,6 +4,7 @@
 #include <random>
 #include <set>
 
+#include "api/clock.h"
 #include "api/selectors.h"
 #include "api/validation.h"
 #include "apiserver/list_pages.h"
@@ -199,7 +200,7 @@ class StoreWatch : public WatchStream {
       ev->wire = std::move(initial_.wire_items[next_initial_++ - initial_.items.size()]);
       return true;
     }
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto deadline = SteadyDeadline(timeout);
     auto left = timeout;
     for (;;) {
       std::shared_ptr<const store::Event> e;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "api/clock.h"
 #include "api/service.grpc.pb.h"
 #include "api/status_proto.h"
 #include "client/client.h"
@@ -49,7 +50,7 @@ class GrpcWatch : public WatchStream {
 
   bool Next(WatchEvent* ev, std::chrono::milliseconds timeout) override {
     std::unique_lock<std::mutex> l(mu_);
-    cv_.wait_for(l, timeout, [&] { return !queue_.empty() || ended_; });
+    cv_.wait_until(l, SteadyDeadline(timeout), [&] { return !queue_.empty() || ended_; });
     if (queue_.empty()) {
       done_ = ended_;
       return false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "api/clock.h"
 #include "store/codec.h"
 
 namespace lpv::store::internal {
@@ -32,7 +33,7 @@ bool WatchState::Push(const std::shared_ptr<const Event>& ev, bool* wake) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (ended()) return false;
-    if (queue_.size() < queue_limit_) {
+    if (queue_.size() + taken_left_.load(std::memory_order_relaxed) < queue_limit_) {
       queue_.push_back(ev);
       *wake = reader_waiting_;
       reader_waiting_ = false;
@@ -135,12 +136,10 @@ bool WatchState::Next(std::shared_ptr<const Event>* ev, std::chrono::millisecond
   if (!taken_.empty()) {  // most calls under load: no lock, no clock
     *ev = std::move(taken_.front());
     taken_.pop_front();
+    taken_left_.fetch_sub(1, std::memory_order_relaxed);
     return true;
   }
-  // Clamped so a caller's "forever" (milliseconds::max()) cannot overflow the deadline.
-  constexpr std::chrono::milliseconds kForever = std::chrono::hours(24 * 365);
-  auto deadline =
-      std::chrono::steady_clock::now() + std::clamp(timeout, decltype(timeout)(0), kForever);
+  auto deadline = SteadyDeadline(timeout);
   if (!replayed_) {
     switch (NextFromHistory(ev, deadline)) {
       case Replay::kEvent:
@@ -161,6 +160,7 @@ bool WatchState::Next(std::shared_ptr<const Event>* ev, std::chrono::millisecond
     }
     if (ended() || queue_.empty()) return false;
     taken_.swap(queue_);
+    taken_left_.store(taken_.size() - 1, std::memory_order_relaxed);  // less the one read now
   }
   *ev = std::move(taken_.front());
   taken_.pop_front();

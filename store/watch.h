@@ -92,6 +92,9 @@ class WatchState {
   // The reader's own: what it took from queue_ in one swap, so it locks mu_ once per batch
   // rather than once per event, and writers rarely find mu_ held.
   std::deque<std::shared_ptr<const Event>> taken_;
+  // taken_'s size, which writers count with queue_ against the limit: events taken but not
+  // yet read are still queued for this watcher.
+  std::atomic<size_t> taken_left_{0};
   bool replayed_ = false;  // the reader's own: history is done, only live events are left
   Status status_;                                   // guarded by mu_
   std::atomic<bool> ended_{false};                  // written under mu_

@@ -556,6 +556,26 @@ TEST_P(ApiTest, WatchWithSelectorSeesObjectsEnterAndLeave) {
   EXPECT_EQ(ev.type, "DELETED");
 }
 
+// milliseconds::max() waits for as long as it takes: a filtered watch that passes over an
+// event it does not match still waits for the next (its deadline once overflowed, and it
+// returned as if timed out).
+TEST_P(ApiTest, WatchWithMaxTimeoutWaitsPastEventsItFiltersOut) {
+  auto first = c().CreateTyped(LocalPV("pv-0", "n"));
+  ASSERT_TRUE(first.ok());
+  auto w = c().Watch(*KindOf("PersistentVolume"), "",
+                     {"tier=fast", "", first->metadata().resource_version()});
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(c().Create(LocalPV("pv-1", "n")).ok());  // not selected
+  api::PersistentVolume fast = LocalPV("pv-2", "n");
+  (*fast.mutable_metadata()->mutable_labels())["tier"] = "fast";
+  ASSERT_TRUE(c().Create(fast).ok());
+  client::WatchEvent ev;
+  ASSERT_TRUE((*w)->Next(&ev, std::chrono::milliseconds::max())) << (*w)->status().ToString();
+  EXPECT_EQ(ev.type, "ADDED");
+  ASSERT_NE(ev.object, nullptr);
+  EXPECT_EQ(api::Meta(*ev.object).name(), "pv-2");
+}
+
 TEST_P(ApiTest, WatchFromCompactedRevisionIsGone) {
   cluster::Options opts;
   opts.history_limit = 5;

@@ -342,6 +342,26 @@ TEST(WatchSlowTest, QueueAtTheLimitIsNotCutOff) {
   EXPECT_EQ(TakeEvents(w.get(), 5).size(), 5u);
 }
 
+// The reader takes the whole queue at once; what it has taken but not read still counts
+// against the limit, so a watcher never holds more than the limit.
+TEST(WatchSlowTest, EventsTakenButNotReadCountAgainstTheLimit) {
+  TempDir dir;
+  Options options = FastOptions(dir.path());
+  options.watch_queue_limit = 5;
+  auto store = OpenStore(options);
+  auto w = MustWatch(store.get(), "/a/", 0);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store->Create("/a/" + std::to_string(i), "").ok());
+  Event ev;
+  ASSERT_TRUE(w->Next(&ev, kWait));  // takes all five, reads one: four left
+  ASSERT_TRUE(store->Create("/a/5", "").ok());  // five held: at the limit
+  EXPECT_FALSE(w->done());
+  ASSERT_TRUE(store->Create("/a/6", "").ok());  // six: over it
+  EXPECT_TRUE(w->done());
+  EXPECT_FALSE(w->Next(&ev, kWait));
+  EXPECT_TRUE(w->status().IsGone()) << w->status().ToString();
+  EXPECT_EQ(w->status().message(), "watcher fell behind: more than 5 events queued");
+}
+
 TEST_F(WatchTest, NextTimesOutWithOkStatus) {
   auto w = MustWatch(store_.get(), "/a/", 0);
   Event ev;

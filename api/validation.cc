@@ -2168,7 +2168,8 @@ FieldErrors ValidateStatusUpdate(const PersistentVolumeClaim& updated,
                                  const PersistentVolumeClaim& old) {
   FieldErrors errs = ValidateObjectMetaUpdate(updated.metadata(), old.metadata());
   // Kubernetes' path, capital S included.
-  if (updated.spec().access_modes().empty()) errs.push_back(FieldError::Required("Spec.accessModes"));
+  if (updated.spec().access_modes().empty())
+    errs.push_back(FieldError::Required("Spec.accessModes"));
   for (const auto& [name, value] : Sorted(updated.status().capacity())) {
     const std::string path = Key("status.capacity", name);
     std::optional<Quantity> q = ParseQuantityAt(path, value, &errs);

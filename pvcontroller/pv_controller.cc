@@ -204,8 +204,9 @@ Status PersistentVolumeController::syncBoundClaim(const api::PersistentVolumeCla
   }
   VolumePtr volume = GetVolume(claim.spec().volume_name());
   if (!volume) {
-    // lpv: Lost is terminal, so ask the API server before declaring the data lost: a volume
-    // created a moment ago may not have reached our informer yet.
+    // lpv: Lost tells the user the data is gone (only the volume coming back bound to this
+    // claim undoes it), so ask the API server before declaring it: a volume created a
+    // moment ago may not have reached our informer yet.
     auto live = client_->Get<api::PersistentVolume>("", claim.spec().volume_name());
     if (live.ok()) {
       volume = std::make_shared<const api::PersistentVolume>(std::move(*live));
@@ -229,7 +230,7 @@ Status PersistentVolumeController::syncBoundClaim(const api::PersistentVolumeCla
     // All is well; bind() only fixes what is missing (the phases, usually nothing).
     return bind(*volume, claim);
   }
-  // The claim is bound but the volume has another claimant: Lost, a terminal phase.
+  // The claim is bound but the volume has another claimant: Lost.
   auto r = updateClaimStatusWithEvent(
       claim, kClaimLost, nullptr, kWarning, "ClaimMisbound",
       "Two claims are bound to the same volume, this one is bound incorrectly");

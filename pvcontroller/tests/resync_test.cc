@@ -14,14 +14,22 @@ namespace {
 using api::PersistentVolumeClaim;
 using namespace lpv::pvcontroller::testing;  // NOLINT: the builders
 
-TEST(ResyncTest, ResyncBindsAClaimToAVolumeCreatedAfterIt) {
-  FakeClock clock;
-  PersistentVolumeController::Options options;
-  options.clock = &clock;
-  options.resync_period = std::chrono::seconds(15);
-  ControllerEnv env(options);
-  ASSERT_TRUE(env.ok());
+// A controller on a FakeClock with Kubernetes' 15 s resync period.
+class ResyncTest : public ::testing::Test {
+ protected:
+  static PersistentVolumeController::Options WithResync(FakeClock* clock) {
+    PersistentVolumeController::Options options;
+    options.clock = clock;
+    options.resync_period = std::chrono::seconds(15);
+    return options;
+  }
+  void SetUp() override { ASSERT_TRUE(env.ok()); }
 
+  FakeClock clock;
+  ControllerEnv env{WithResync(&clock)};
+};
+
+TEST_F(ResyncTest, ResyncBindsAClaimToAVolumeCreatedAfterIt) {
   env.Create(Claim("claim", "1Gi"));
   auto events = env.WaitForEvents("claim", "FailedBinding");
   ASSERT_EQ(events.size(), 1u);
@@ -51,14 +59,7 @@ TEST(ResyncTest, ResyncBindsAClaimToAVolumeCreatedAfterIt) {
 // volume then created bound to it. The volume's sync sets the volume Bound; the claim's
 // next sync (the resync, or one its own Lost write queued, if that runs after the volume
 // exists) runs bind(), whose steps find only the claim's status to write.
-TEST(ResyncTest, ResyncSetsBoundAClaimWhoseVolumeCameBack) {
-  FakeClock clock;
-  PersistentVolumeController::Options options;
-  options.clock = &clock;
-  options.resync_period = std::chrono::seconds(15);
-  ControllerEnv env(options);
-  ASSERT_TRUE(env.ok());
-
+TEST_F(ResyncTest, ResyncSetsBoundAClaimWhoseVolumeCameBack) {
   PersistentVolumeClaim claim = Claim("claim", "1Gi");
   (*claim.mutable_metadata()->mutable_annotations())[kAnnBindCompleted] = "yes";
   claim.mutable_spec()->set_volume_name("pv-1");

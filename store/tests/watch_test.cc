@@ -331,35 +331,40 @@ TEST(WatchSlowTest, SlowWatcherIsCutOffWhileOthersGetEverything) {
   EXPECT_EQ(ev.key, "/a/after");
 }
 
-TEST(WatchSlowTest, QueueAtTheLimitIsNotCutOff) {
-  TempDir dir;
-  Options options = FastOptions(dir.path());
-  options.watch_queue_limit = 5;
-  auto store = OpenStore(options);
-  auto w = MustWatch(store.get(), "/a/", 0);
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store->Create("/a/" + std::to_string(i), "").ok());
-  EXPECT_FALSE(w->done());
-  EXPECT_EQ(TakeEvents(w.get(), 5).size(), 5u);
+// A store whose watchers may queue 5 events, one watcher, and 5 events queued for it.
+class WatchQueueLimitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Options options = FastOptions(dir_.path());
+    options.watch_queue_limit = 5;
+    store_ = OpenStore(options);
+    ASSERT_NE(store_, nullptr);
+    w_ = MustWatch(store_.get(), "/a/", 0);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->Create("/a/" + std::to_string(i), "").ok());
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Watcher> w_;
+};
+
+TEST_F(WatchQueueLimitTest, QueueAtTheLimitIsNotCutOff) {
+  EXPECT_FALSE(w_->done());
+  EXPECT_EQ(TakeEvents(w_.get(), 5).size(), 5u);
 }
 
 // The reader takes the whole queue at once; what it has taken but not read still counts
 // against the limit, so a watcher never holds more than the limit.
-TEST(WatchSlowTest, EventsTakenButNotReadCountAgainstTheLimit) {
-  TempDir dir;
-  Options options = FastOptions(dir.path());
-  options.watch_queue_limit = 5;
-  auto store = OpenStore(options);
-  auto w = MustWatch(store.get(), "/a/", 0);
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store->Create("/a/" + std::to_string(i), "").ok());
+TEST_F(WatchQueueLimitTest, EventsTakenButNotReadCountAgainstTheLimit) {
   Event ev;
-  ASSERT_TRUE(w->Next(&ev, kWait));  // takes all five, reads one: four left
-  ASSERT_TRUE(store->Create("/a/5", "").ok());  // five held: at the limit
-  EXPECT_FALSE(w->done());
-  ASSERT_TRUE(store->Create("/a/6", "").ok());  // six: over it
-  EXPECT_TRUE(w->done());
-  EXPECT_FALSE(w->Next(&ev, kWait));
-  EXPECT_TRUE(w->status().IsGone()) << w->status().ToString();
-  EXPECT_EQ(w->status().message(), "watcher fell behind: more than 5 events queued");
+  ASSERT_TRUE(w_->Next(&ev, kWait));  // takes all five, reads one: four left
+  ASSERT_TRUE(store_->Create("/a/5", "").ok());  // five held: at the limit
+  EXPECT_FALSE(w_->done());
+  ASSERT_TRUE(store_->Create("/a/6", "").ok());  // six: over it
+  EXPECT_TRUE(w_->done());
+  EXPECT_FALSE(w_->Next(&ev, kWait));
+  EXPECT_TRUE(w_->status().IsGone()) << w_->status().ToString();
+  EXPECT_EQ(w_->status().message(), "watcher fell behind: more than 5 events queued");
 }
 
 TEST_F(WatchTest, NextTimesOutWithOkStatus) {

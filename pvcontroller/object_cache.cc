@@ -73,11 +73,13 @@ client::ObjectRef ObjectCache::Newest(const std::string& key, const client::Info
   return it->second;
 }
 
-std::vector<std::string> ObjectCache::Keys() const {
+std::vector<std::string> ObjectCache::Keys(
+    const std::function<bool(const google::protobuf::Message&)>& keep) const {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<std::string> keys;
-  keys.reserve(written_.size());
-  for (const auto& [key, obj] : written_) keys.push_back(key);
+  for (const auto& [key, obj] : written_) {
+    if (keep(*obj)) keys.push_back(key);
+  }
   return keys;
 }
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,8 +55,10 @@ class ObjectCache {
   // The informer is read under our lock, so our copy cannot be dropped (Observed) between
   // reading the informer and looking at our copy.
   client::ObjectRef Newest(const std::string& key, const client::Informer& informer);
-  // Keys we hold a newer copy of.
-  std::vector<std::string> Keys() const;
+  // Keys we hold a newer copy of that `keep` accepts. Only our copy is looked at: where the
+  // informer's is newer, the informer's own indexes already answer for it.
+  std::vector<std::string> Keys(
+      const std::function<bool(const google::protobuf::Message&)>& keep) const;
 
  private:
   void Remember(const std::string& key, const google::protobuf::Message& written);

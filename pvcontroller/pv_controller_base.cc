@@ -236,7 +236,8 @@ std::vector<VolumePtr> PersistentVolumeController::CandidateVolumes(
   }
   // Volumes we just wrote may still sit under their old index values in the informer. Only
   // those our copy puts in the same index entries count: under load the informer lags by
-  // hundreds of volumes, and looking each one up made every claim sync O(that lag).
+  // hundreds of volumes, and looking each one up (a wait, an informer read, a match) cost
+  // every claim sync that many lookups; testing our copies in place costs a comparison.
   auto same_entries = [&](const google::protobuf::Message& obj) {
     const auto& pv = static_cast<const api::PersistentVolume&>(obj);
     if (pv.spec().has_claim_ref() &&

@@ -36,7 +36,36 @@ void ObjectCache::Remember(const std::string& key, const google::protobuf::Messa
   std::lock_guard<std::mutex> l(mu_);
   auto it = written_.find(key);
   if (it != written_.end() && ResourceVersionOf(*it->second) >= ResourceVersionOf(written)) return;
-  written_[key] = std::move(copy);
+  StoreLocked(key, std::move(copy));
+}
+
+void ObjectCache::StoreLocked(const std::string& key, client::ObjectRef copy) {
+  auto [it, added] = written_.try_emplace(key);
+  if (!added) IndexLocked(key, *it->second, /*add=*/false);
+  IndexLocked(key, *copy, /*add=*/true);
+  it->second = std::move(copy);
+}
+
+void ObjectCache::EraseLocked(Written::iterator it) {
+  IndexLocked(it->first, *it->second, /*add=*/false);
+  written_.erase(it);
+}
+
+void ObjectCache::IndexLocked(const std::string& key, const google::protobuf::Message& obj,
+                              bool add) {
+  for (const auto& [name, fn] : index_funcs_) {
+    auto& by_value = indices_[name];
+    for (const auto& value : fn(obj)) {
+      if (add) {
+        by_value[value].insert(key);
+        continue;
+      }
+      auto v = by_value.find(value);
+      if (v == by_value.end()) continue;
+      v->second.erase(key);
+      if (v->second.empty()) by_value.erase(v);
+    }
+  }
 }
 
 void ObjectCache::Observed(const google::protobuf::Message& obj) {
@@ -44,13 +73,13 @@ void ObjectCache::Observed(const google::protobuf::Message& obj) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = written_.find(key);
   if (it != written_.end() && ResourceVersionOf(obj) >= ResourceVersionOf(*it->second)) {
-    written_.erase(it);
+    EraseLocked(it);
   }
 }
 
 void ObjectCache::Deleted(const std::string& key) {
   std::lock_guard<std::mutex> l(mu_);
-  written_.erase(key);
+  if (auto it = written_.find(key); it != written_.end()) EraseLocked(it);
 }
 
 client::ObjectRef ObjectCache::Newest(const std::string& key, const client::Informer& informer) {
@@ -63,24 +92,34 @@ client::ObjectRef ObjectCache::Newest(const std::string& key, const client::Info
   if (it == written_.end()) return cached;
   if (!cached) {
     // Deleted after we wrote it (the delete may have overtaken our bookkeeping).
-    written_.erase(it);
+    EraseLocked(it);
     return nullptr;
   }
   if (ResourceVersionOf(*cached) >= ResourceVersionOf(*it->second)) {
-    written_.erase(it);
+    EraseLocked(it);
     return cached;
   }
   return it->second;
 }
 
-std::vector<std::string> ObjectCache::Keys(
-    const std::function<bool(const google::protobuf::Message&)>& keep) const {
+void ObjectCache::AddIndexer(const std::string& name, client::IndexFunc fn) {
   std::lock_guard<std::mutex> l(mu_);
-  std::vector<std::string> keys;
+  index_funcs_[name] = std::move(fn);
+  auto& by_value = indices_[name];
+  by_value.clear();
   for (const auto& [key, obj] : written_) {
-    if (keep(*obj)) keys.push_back(key);
+    for (const auto& value : index_funcs_[name](*obj)) by_value[value].insert(key);
   }
-  return keys;
+}
+
+std::vector<std::string> ObjectCache::IndexKeys(const std::string& name,
+                                                const std::string& value) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto index = indices_.find(name);
+  if (index == indices_.end()) return {};
+  auto keys = index->second.find(value);
+  if (keys == index->second.end()) return {};
+  return {keys->second.begin(), keys->second.end()};
 }
 
 }  // namespace lpv::pvcontroller

@@ -16,9 +16,10 @@
 #pragma once
 
 #include <condition_variable>
-#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -55,18 +56,29 @@ class ObjectCache {
   // The informer is read under our lock, so our copy cannot be dropped (Observed) between
   // reading the informer and looking at our copy.
   client::ObjectRef Newest(const std::string& key, const client::Informer& informer);
-  // Keys we hold a newer copy of that `keep` accepts. Only our copy is looked at: where the
-  // informer's is newer, the informer's own indexes already answer for it.
-  std::vector<std::string> Keys(
-      const std::function<bool(const google::protobuf::Message&)>& keep) const;
+  // Indexes our copies as Informer::AddIndexer indexes the informer's. Add indexers before
+  // the first write.
+  void AddIndexer(const std::string& name, client::IndexFunc fn);
+  // Keys we hold a newer copy of whose copy has `value` under index `name`: a lookup, not a
+  // pass over our copies (while the informer catches up after a burst of writes, we hold
+  // thousands). Where the informer's copy is newer, its own index answers for the key.
+  std::vector<std::string> IndexKeys(const std::string& name, const std::string& value) const;
 
  private:
+  using Written = std::unordered_map<std::string, client::ObjectRef>;
   void Remember(const std::string& key, const google::protobuf::Message& written);
+  // Each change of written_ goes through these two, which keep the indexes in step.
+  void StoreLocked(const std::string& key, client::ObjectRef copy);
+  void EraseLocked(Written::iterator it);
+  void IndexLocked(const std::string& key, const google::protobuf::Message& obj, bool add);
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::unordered_map<std::string, client::ObjectRef> written_;
+  Written written_;
   std::unordered_map<std::string, int> writing_;  // writes under way, by key
+  std::map<std::string, client::IndexFunc> index_funcs_;
+  // index name -> value -> keys
+  std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> indices_;
 };
 
 // resourceVersion as a number (the store revision), 0 when absent or not a number.

@@ -30,43 +30,63 @@ void Write(ObjectCache* cache, const api::PersistentVolume& pv) {
   write.Wrote(pv);
 }
 
-bool Any(const google::protobuf::Message&) { return true; }
+// Volumes by the "namespace/name" of their claimRef, as the controller indexes them.
+std::vector<std::string> ByClaim(const google::protobuf::Message& obj) {
+  const auto& pv = static_cast<const api::PersistentVolume&>(obj);
+  if (!pv.spec().has_claim_ref()) return {};
+  return {pv.spec().claim_ref().namespace_() + "/" + pv.spec().claim_ref().name()};
+}
 
-TEST(ObjectCacheTest, KeysAreThoseWhoseOwnCopyIsAccepted) {
+// Every volume under one value.
+std::vector<std::string> All(const google::protobuf::Message&) { return {"all"}; }
+
+TEST(ObjectCacheTest, IndexKeysAreThoseWhoseOwnCopyHasTheValue) {
   ObjectCache cache;
+  cache.AddIndexer("claim", ByClaim);
   Write(&cache, Written("pv-a", "5", "www-web-0"));
   Write(&cache, Written("pv-b", "6", "www-web-1"));
   Write(&cache, Written("pv-c", "7", ""));
-  auto names_web_0 = [](const google::protobuf::Message& obj) {
-    const auto& pv = static_cast<const api::PersistentVolume&>(obj);
-    return pv.spec().claim_ref().name() == "www-web-0";
-  };
-  EXPECT_THAT(cache.Keys(names_web_0), ElementsAre("pv-a"));
-  EXPECT_THAT(cache.Keys(Any), UnorderedElementsAre("pv-a", "pv-b", "pv-c"));
+  EXPECT_THAT(cache.IndexKeys("claim", "default/www-web-0"), ElementsAre("pv-a"));
+  EXPECT_THAT(cache.IndexKeys("claim", "default/www-web-2"), IsEmpty());
+  EXPECT_THAT(cache.IndexKeys("no-such-index", "default/www-web-0"), IsEmpty());
+  // An indexer added later indexes the copies already held.
+  cache.AddIndexer("all", All);
+  EXPECT_THAT(cache.IndexKeys("all", "all"), UnorderedElementsAre("pv-a", "pv-b", "pv-c"));
 }
 
-TEST(ObjectCacheTest, KeysLeaveOutWhatTheInformerHasCaughtUpWith) {
+TEST(ObjectCacheTest, IndexKeysLeaveOutWhatTheInformerHasCaughtUpWith) {
   ObjectCache cache;
+  cache.AddIndexer("all", All);
   Write(&cache, Written("pv-a", "5", "www-web-0"));
   Write(&cache, Written("pv-b", "6", "www-web-1"));
   // The informer's older copy of pv-a changes nothing; its copy as new as ours drops ours.
   cache.Observed(Written("pv-a", "4", ""));
-  EXPECT_THAT(cache.Keys(Any), UnorderedElementsAre("pv-a", "pv-b"));
+  EXPECT_THAT(cache.IndexKeys("all", "all"), UnorderedElementsAre("pv-a", "pv-b"));
   cache.Observed(Written("pv-a", "5", "www-web-0"));
-  EXPECT_THAT(cache.Keys(Any), ElementsAre("pv-b"));
+  EXPECT_THAT(cache.IndexKeys("all", "all"), ElementsAre("pv-b"));
   cache.Deleted("pv-b");
-  EXPECT_THAT(cache.Keys(Any), IsEmpty());
+  EXPECT_THAT(cache.IndexKeys("all", "all"), IsEmpty());
+}
+
+TEST(ObjectCacheTest, ANewerWriteMovesTheKeyToItsNewValues) {
+  ObjectCache cache;
+  cache.AddIndexer("claim", ByClaim);
+  Write(&cache, Written("pv-a", "5", "www-web-0"));
+  Write(&cache, Written("pv-a", "6", "www-web-1"));
+  EXPECT_THAT(cache.IndexKeys("claim", "default/www-web-0"), IsEmpty());
+  EXPECT_THAT(cache.IndexKeys("claim", "default/www-web-1"), ElementsAre("pv-a"));
+  // Unbound: under no claim at all.
+  Write(&cache, Written("pv-a", "7", ""));
+  EXPECT_THAT(cache.IndexKeys("claim", "default/www-web-1"), IsEmpty());
 }
 
 TEST(ObjectCacheTest, AnOlderWriteDoesNotReplaceANewerOne) {
   ObjectCache cache;
+  cache.AddIndexer("claim", ByClaim);
   Write(&cache, Written("pv-a", "9", "www-web-0"));
   // A slower writer's reply for an earlier version arrives last.
   Write(&cache, Written("pv-a", "8", ""));
-  auto prebound = [](const google::protobuf::Message& obj) {
-    return static_cast<const api::PersistentVolume&>(obj).spec().has_claim_ref();
-  };
-  EXPECT_THAT(cache.Keys(prebound), ElementsAre("pv-a"));
+  EXPECT_THAT(cache.IndexKeys("claim", "default/www-web-0"), ElementsAre("pv-a"));
 }
 
 }  // namespace

@@ -56,8 +56,8 @@ class ObjectCache {
   // The informer is read under our lock, so our copy cannot be dropped (Observed) between
   // reading the informer and looking at our copy.
   client::ObjectRef Newest(const std::string& key, const client::Informer& informer);
-  // Indexes our copies as Informer::AddIndexer indexes the informer's. Add indexers before
-  // the first write.
+  // Indexes our copies as Informer::AddIndexer indexes the informer's (the copies already
+  // held too).
   void AddIndexer(const std::string& name, client::IndexFunc fn);
   // Keys we hold a newer copy of whose copy has `value` under index `name`: a lookup, not a
   // pass over our copies (while the informer catches up after a burst of writes, we hold

@@ -8,6 +8,7 @@
 #include "api/selectors.h"
 #include "api/validation.h"
 #include "apiserver/list_pages.h"
+#include "apiserver/pod_trigger.h"
 #include "apiserver/strategy.h"
 
 namespace lpv::apiserver {
@@ -285,11 +286,7 @@ APIServer::APIServer(store::Store* store, Clock* clock, Options options)
     : store_(store), clock_(clock), options_(options) {
   // Each write of a pod is keyed by its node once, so a kubelet's watch (spec.nodeName=NODE)
   // is handed only its node's pods rather than decoding every pod of the cluster.
-  store_->SetTrigger("/registry/pods/", [](std::string_view bytes) {
-    api::Pod pod;
-    if (!pod.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::string();
-    return pod.spec().node_name();
-  });
+  store_->SetTrigger("/registry/pods/", PodNodeNameTrigger);
 }
 
 std::string APIServer::Key(const KindInfo& kind, const std::string& ns,

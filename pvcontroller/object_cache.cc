@@ -53,18 +53,21 @@ void ObjectCache::EraseLocked(Written::iterator it) {
 
 void ObjectCache::IndexLocked(const std::string& key, const google::protobuf::Message& obj,
                               bool add) {
-  for (const auto& [name, fn] : index_funcs_) {
-    auto& by_value = indices_[name];
-    for (const auto& value : fn(obj)) {
-      if (add) {
-        by_value[value].insert(key);
-        continue;
-      }
-      auto v = by_value.find(value);
-      if (v == by_value.end()) continue;
-      v->second.erase(key);
-      if (v->second.empty()) by_value.erase(v);
+  for (const auto& [name, fn] : index_funcs_) IndexLocked(name, key, obj, add);
+}
+
+void ObjectCache::IndexLocked(const std::string& index, const std::string& key,
+                              const google::protobuf::Message& obj, bool add) {
+  auto& by_value = indices_[index];
+  for (const auto& value : index_funcs_.at(index)(obj)) {
+    if (add) {
+      by_value[value].insert(key);
+      continue;
     }
+    auto v = by_value.find(value);
+    if (v == by_value.end()) continue;
+    v->second.erase(key);
+    if (v->second.empty()) by_value.erase(v);
   }
 }
 
@@ -105,11 +108,8 @@ client::ObjectRef ObjectCache::Newest(const std::string& key, const client::Info
 void ObjectCache::AddIndexer(const std::string& name, client::IndexFunc fn) {
   std::lock_guard<std::mutex> l(mu_);
   index_funcs_[name] = std::move(fn);
-  auto& by_value = indices_[name];
-  by_value.clear();
-  for (const auto& [key, obj] : written_) {
-    for (const auto& value : index_funcs_[name](*obj)) by_value[value].insert(key);
-  }
+  indices_[name].clear();
+  for (const auto& [key, obj] : written_) IndexLocked(name, key, *obj, /*add=*/true);
 }
 
 std::vector<std::string> ObjectCache::IndexKeys(const std::string& name,

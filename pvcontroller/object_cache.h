@@ -70,7 +70,10 @@ class ObjectCache {
   // Each change of written_ goes through these two, which keep the indexes in step.
   void StoreLocked(const std::string& key, client::ObjectRef copy);
   void EraseLocked(Written::iterator it);
+  // Adds or removes `key` under the values `obj` has in every index, or in one.
   void IndexLocked(const std::string& key, const google::protobuf::Message& obj, bool add);
+  void IndexLocked(const std::string& index, const std::string& key,
+                   const google::protobuf::Message& obj, bool add);
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -225,29 +225,20 @@ std::vector<ClassPtr> PersistentVolumeController::ListClasses(bool live) const {
 std::vector<VolumePtr> PersistentVolumeController::CandidateVolumes(
     const api::PersistentVolumeClaim& claim, bool prebound_only) {
   std::set<std::string> names;
-  const std::string claim_class = GetPersistentVolumeClaimClass(claim);
+  // The informer's index entries, and ours: volumes we just wrote may still sit under their
+  // old index values in the informer, so our copies are indexed the same way. (While the
+  // informer catches up after a burst of writes, such as 20,000 volumes turning Available,
+  // we hold thousands; a pass over them cost every claim sync that many.)
+  auto take = [&](const char* index, const std::string& value) {
+    for (auto& key : volumes_->IndexKeys(index, value)) names.insert(std::move(key));
+    for (auto& key : volume_cache_.IndexKeys(index, value)) names.insert(std::move(key));
+  };
   // Only a volume pre-bound to the claim can match a delayed-binding claim without a node
   // (FindMatchingVolume skips every other one): the class's volumes need not be looked at,
   // which keeps each such sync O(1) instead of O(volumes of the class).
-  if (!prebound_only) {
-    for (const auto& key : volumes_->IndexKeys(kByStorageClass, claim_class)) names.insert(key);
-  }
+  if (!prebound_only) take(kByStorageClass, GetPersistentVolumeClaimClass(claim));
   // A volume pre-bound to the claim matches whatever its class.
-  for (const auto& key : volumes_->IndexKeys(kByClaimRef, ClaimToClaimKey(claim))) {
-    names.insert(key);
-  }
-  // Volumes we just wrote may still sit under their old index values in the informer: our
-  // copies are indexed the same way. (While the informer catches up after a burst of writes,
-  // such as 20,000 volumes turning Available, we hold thousands; a pass over them cost every
-  // claim sync that many.)
-  if (!prebound_only) {
-    for (const auto& key : volume_cache_.IndexKeys(kByStorageClass, claim_class)) {
-      names.insert(key);
-    }
-  }
-  for (const auto& key : volume_cache_.IndexKeys(kByClaimRef, ClaimToClaimKey(claim))) {
-    names.insert(key);
-  }
+  take(kByClaimRef, ClaimToClaimKey(claim));
   std::vector<VolumePtr> out;
   out.reserve(names.size());
   for (const auto& name : names) {

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "pvcontroller/pv_helpers.h"
 #include "pvcontroller/tests/objects.h"
 
 namespace lpv::pvcontroller {
@@ -34,7 +35,7 @@ void Write(ObjectCache* cache, const api::PersistentVolume& pv) {
 std::vector<std::string> ByClaim(const google::protobuf::Message& obj) {
   const auto& pv = static_cast<const api::PersistentVolume&>(obj);
   if (!pv.spec().has_claim_ref()) return {};
-  return {pv.spec().claim_ref().namespace_() + "/" + pv.spec().claim_ref().name()};
+  return {ClaimrefToClaimKey(pv.spec().claim_ref())};
 }
 
 // Every volume under one value.

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "apiserver/auth.h"
 #include "apiserver/grpc_service.h"
@@ -106,6 +107,25 @@ void Cluster::StartDone(const Status& s) {
 Status Cluster::StartControllers() {
   client::Client* client = client_.get();
   informers_ = std::make_unique<client::SharedInformerFactory>(client, clock_);
+  kubelet::FleetOptions fo;
+  fo.data_dir = data_dir_;
+  fo.clock = clock_;
+  fo.informers = informers_.get();
+  fo.nodes = options_.nodes;
+  fo.disks_per_node = options_.disks_per_node;
+  fo.disk_size = options_.disk_size;
+  fo.kubelet.heartbeat_period = options_.node_status_update_frequency;
+  fo.kubelet.status_report_frequency = options_.node_status_report_frequency;
+  fo.kubelet.lease_renew_interval = options_.node_lease_renew_interval;
+  fo.node_lifecycle.grace_period = options_.node_monitor_grace_period;
+  // The controller looks at least twice per grace period (Kubernetes: every 5 s of 40 s).
+  fo.node_lifecycle.monitor_period =
+      std::min<Duration>(fo.node_lifecycle.monitor_period, options_.node_monitor_grace_period / 4);
+  // The machines boot beside the control plane, not after it: a restarted fleet's kubelets
+  // report their nodes while the controllers' caches fill (B14).
+  Result<std::unique_ptr<kubelet::Fleet>> fleet = Status::Internal("fleet: not started");
+  std::thread fleet_start([&] { fleet = kubelet::Fleet::Start(client, fo); });
+
   pvcontroller::PersistentVolumeController::Options pvo;
   pvo.clock = clock_;
   pvo.informers = informers_.get();
@@ -142,21 +162,7 @@ Status Cluster::StartControllers() {
   statefulset_ = std::make_unique<statefulset::StatefulSetController>(client, sto);
   statefulset_->Start();
 
-  kubelet::FleetOptions fo;
-  fo.data_dir = data_dir_;
-  fo.clock = clock_;
-  fo.informers = informers_.get();
-  fo.nodes = options_.nodes;
-  fo.disks_per_node = options_.disks_per_node;
-  fo.disk_size = options_.disk_size;
-  fo.kubelet.heartbeat_period = options_.node_status_update_frequency;
-  fo.kubelet.status_report_frequency = options_.node_status_report_frequency;
-  fo.kubelet.lease_renew_interval = options_.node_lease_renew_interval;
-  fo.node_lifecycle.grace_period = options_.node_monitor_grace_period;
-  // The controller looks at least twice per grace period (Kubernetes: every 5 s of 40 s).
-  fo.node_lifecycle.monitor_period =
-      std::min<Duration>(fo.node_lifecycle.monitor_period, options_.node_monitor_grace_period / 4);
-  auto fleet = kubelet::Fleet::Start(client, fo);
+  fleet_start.join();
   if (!fleet.ok()) return fleet.status();
   fleet_ = std::move(*fleet);
   return Status::OK();

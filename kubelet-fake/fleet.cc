@@ -4,6 +4,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "api/scheme.h"
@@ -64,10 +65,6 @@ Status Fleet::Init() {
   node_informer_ = informers->InformerFor(*api::KindOf("Node"));
   pods_->Start();
   node_informer_->Start();
-  if (!pods_->WaitForCacheSync(std::chrono::seconds(30)) ||
-      !node_informer_->WaitForCacheSync(std::chrono::seconds(30))) {
-    return Status::Make(Reason::Timeout, "fleet: informers did not sync");
-  }
 
   if (options_.run_provisioners) {
     volumes_ = informers->InformerFor(*api::KindOf("PersistentVolume"));
@@ -88,17 +85,14 @@ Status Fleet::Init() {
         {all, [all](const client::ObjectRef&, const client::ObjectRef& o) { all(o); }, all}));
     volumes_->Start();
     classes_->Start();
-    if (!volumes_->WaitForCacheSync(std::chrono::seconds(30)) ||
-        !classes_->WaitForCacheSync(std::chrono::seconds(30))) {
-      return Status::Make(Reason::Timeout, "fleet: informers did not sync");
-    }
   }
   if (options_.run_node_lifecycle) {
     NodeLifecycleOptions lo = options_.node_lifecycle;
     lo.clock = clock_;
     lo.informers = informers;
+    // Started once the fleet's caches have synced (WaitForCaches): its own wait for them
+    // would hold up the nodes' registration.
     lifecycle_ = std::make_unique<NodeLifecycleController>(client_, lo);
-    lifecycle_->Start();
   }
 
   std::lock_guard<std::mutex> l(mu_);
@@ -160,6 +154,22 @@ void Fleet::DropUnbuiltLocked(bool remove_dirs) {
 }
 
 Status Fleet::StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks) {
+  // A booting kubelet reports its node before it looks at any pod: every node registers
+  // while the informers' first lists are still running (tens of thousands of objects after
+  // a restart), and only the pods and disks wait for them.
+  Status s = ForEachNode(nodes, [&](Node& node) {
+    Status built = fresh_disks >= 0 ? BuildNode(node, fresh_disks) : Status::OK();
+    return built.ok() && node.start ? node.kubelet->Register() : built;
+  });
+  if (!s.ok()) return s;
+  s = WaitForCaches();
+  if (!s.ok()) return s;
+  return ForEachNode(nodes,
+                     [&](Node& node) { return node.start ? StartNodeLocked(node) : Status::OK(); });
+}
+
+Status Fleet::ForEachNode(const std::vector<Node*>& nodes,
+                          const std::function<Status(Node&)>& fn) {
   // Machines boot at once, not one after another: each start is a few synced writes, and
   // concurrent writers share their syncs (the store's group commit), so a thousand nodes
   // come up in about the time of a few hundred syncs rather than thousands. Building a
@@ -172,8 +182,7 @@ Status Fleet::StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks)
   for (size_t t = 0; t < std::min(kParallel, nodes.size()); ++t) {
     threads.emplace_back([&] {
       for (size_t i = next++; i < nodes.size(); i = next++) {
-        Status s = fresh_disks >= 0 ? BuildNode(*nodes[i], fresh_disks) : Status::OK();
-        if (s.ok() && nodes[i]->start) s = StartNodeLocked(*nodes[i]);
+        Status s = fn(*nodes[i]);
         if (!s.ok()) {
           std::lock_guard<std::mutex> l(err_mu);
           if (first_error.ok()) first_error = s;
@@ -183,6 +192,16 @@ Status Fleet::StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks)
   }
   for (auto& t : threads) t.join();
   return first_error;
+}
+
+Status Fleet::WaitForCaches() {
+  for (client::Informer* informer : {pods_, node_informer_, volumes_, classes_}) {
+    if (informer && !informer->WaitForCacheSync(std::chrono::seconds(30))) {
+      return Status::Make(Reason::Timeout, "fleet: informers did not sync");
+    }
+  }
+  if (lifecycle_) lifecycle_->Start();  // waits for its own informers too
+  return Status::OK();
 }
 
 Fleet::~Fleet() { Stop(); }

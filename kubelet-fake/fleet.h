@@ -19,6 +19,7 @@
 // Thread-safety: all methods are safe for concurrent use (they are serialized).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -119,9 +120,13 @@ class Fleet {
   // concurrently.
   Status BuildNode(Node& node, int fresh_disks);
   Status StartNodeLocked(Node& node);
-  // Builds (fresh_disks >= 0) and starts (those with `start`) these nodes concurrently, 64
-  // at a time; the first error. Requires mu_.
+  // Builds (fresh_disks >= 0) and registers these nodes (those with `start`), waits for
+  // the caches (WaitForCaches), then starts them; the first error. Requires mu_.
   Status StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks = -1);
+  // `fn` on every node, 64 nodes at a time; the first error.
+  Status ForEachNode(const std::vector<Node*>& nodes, const std::function<Status(Node&)>& fn);
+  // The fleet's informers have synced; then the node lifecycle controller starts.
+  Status WaitForCaches();
   // Forgets the nodes a failed StartNodesLocked left without parts. Requires mu_.
   void DropUnbuiltLocked(bool remove_dirs);
   Node* Find(const std::string& name) const;  // requires mu_

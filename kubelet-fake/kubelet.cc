@@ -160,13 +160,26 @@ void FakeKubelet::NodeEvent(const std::string& reason, const std::string& messag
   recorder_.Event(ref, "Normal", reason, message);
 }
 
-Status FakeKubelet::Start() {
+Status FakeKubelet::Register() {
   std::lock_guard<std::mutex> l(run_mu_);
-  if (running_) return Status::OK();
+  return RegisterLocked();
+}
+
+Status FakeKubelet::RegisterLocked() {
+  if (running_ || registered_) return Status::OK();
   latest_lease_.reset();  // a kubelet (re)starting reads its Lease first, as a new controller
   Status s = PostNodeStatus(/*starting=*/true);
   if (!s.ok()) return s;
   s = RenewLease();
+  if (!s.ok()) return s;
+  registered_ = true;
+  return Status::OK();
+}
+
+Status FakeKubelet::Start() {
+  std::lock_guard<std::mutex> l(run_mu_);
+  if (running_) return Status::OK();
+  Status s = RegisterLocked();
   if (!s.ok()) return s;
 
   auto queue = std::make_shared<client::WorkQueue>(clock_, options_.mount_backoff);
@@ -206,6 +219,7 @@ Status FakeKubelet::Start() {
 
 void FakeKubelet::Stop() {
   std::lock_guard<std::mutex> l(run_mu_);
+  registered_ = false;
   if (!running_) return;
   running_ = false;
   heartbeat_.reset();

@@ -105,8 +105,12 @@ class FakeKubelet {
   FakeKubelet(const FakeKubelet&) = delete;
   FakeKubelet& operator=(const FakeKubelet&) = delete;
 
-  // Registers the Node (or refreshes the existing one: labels, capacity, Ready=True with a
-  // fresh heartbeat), then starts heartbeats and pod handling. Idempotent while running.
+  // What a booting kubelet does before it looks at any pod: registers the Node (or
+  // refreshes the existing one: labels, capacity, Ready=True with a fresh heartbeat) and
+  // renews its Lease. Needs no informer to have synced, so a restarted fleet reports its
+  // nodes while the caches fill. No-op while running or once done since the last Stop.
+  Status Register();
+  // Register unless done, then heartbeats and pod handling. Idempotent while running.
   Status Start();
   // The node goes down: no more heartbeats, pods are left as they are. Idempotent.
   void Stop();
@@ -131,6 +135,7 @@ class FakeKubelet {
     std::vector<std::string> paths;  // node paths
   };
 
+  Status RegisterLocked();  // requires run_mu_
   // Registers the Node if missing and posts its status (Ready=True, fresh heartbeat).
   Status PostNodeStatus(bool starting);
   // Creates or renews the node's Lease (kube-node-lease/<node>, owned by the Node).
@@ -155,7 +160,8 @@ class FakeKubelet {
   client::EventRecorder recorder_;
 
   std::atomic<bool> running_{false};
-  std::mutex run_mu_;  // serializes Start and Stop; guards the run state below
+  std::mutex run_mu_;  // serializes Register, Start and Stop; guards the run state below
+  bool registered_ = false;  // Register's writes are done for this run
   std::unique_ptr<client::Informer> own_pods_;
   client::Informer* pods_ = nullptr;  // own_pods_ or the shared one, while running
   std::unique_ptr<Ticker> heartbeat_;

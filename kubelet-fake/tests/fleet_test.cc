@@ -1,7 +1,11 @@
 #include "kubelet-fake/fleet.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include "kubelet-fake/admin.h"
 #include "kubelet-fake/tests/test_util.h"
@@ -252,6 +256,68 @@ TEST_F(FleetTest, RestartAdoptsTheNodesAsTheyWere) {
   EXPECT_TRUE(c().Get<api::PersistentVolume>(
                      "", LocalProvisioner::PVName("vol3", "node-2", "local-storage"))
                   .ok());
+}
+
+// Holds every List of pods until Release: an informer of pods that has not synced yet.
+class PodListHoldingClient : public client::ForwardingClient {
+ public:
+  using ForwardingClient::ForwardingClient;
+  Result<client::ObjectList> List(const api::KindInfo& kind, const std::string& ns,
+                                  const client::ListOptions& options) override {
+    if (kind.kind == "Pod") {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return released_; });
+    }
+    return ForwardingClient::List(kind, ns, options);
+  }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+};
+
+// As booting machines: each kubelet registers its node and renews its Lease before any
+// cache has synced (a restarted fleet's informers list tens of thousands of objects);
+// the pods and the disks wait for the caches.
+TEST_F(FleetTest, NodesRegisterBeforeThePodCacheSyncs) {
+  PodListHoldingClient holding(&c());
+  FleetOptions opts;
+  opts.nodes = 2;
+  opts.data_dir = dir_;
+  opts.clock = &clock_;
+  std::atomic<bool> returned{false};
+  Result<std::unique_ptr<Fleet>> started = Status::Internal("not started");
+  std::thread start([&] {
+    started = Fleet::Start(&holding, opts);
+    returned = true;
+  });
+  for (const char* name : {"node-1", "node-2"}) {
+    WaitFor<api::Node>("", name, [](const api::Node& n) {
+      for (const auto& cond : n.status().conditions()) {
+        if (cond.type() == "Ready") return cond.status() == "True";
+      }
+      return false;
+    });
+    WaitFor<api::Lease>(kNodeLeaseNamespace, name,
+                        [&](const api::Lease& l) { return l.spec().holder_identity() == name; });
+  }
+  EXPECT_FALSE(returned);
+  auto pvs = c().List(*api::KindOf("PersistentVolume"), "");
+  EXPECT_TRUE(pvs.ok() && pvs->items.empty()) << "a provisioner ran before the caches synced";
+
+  holding.Release();
+  start.join();
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  fleet_ = std::move(*started);
+  EXPECT_TRUE(fleet_->NodeRunning("node-1"));
+  EXPECT_TRUE(fleet_->NodeRunning("node-2"));
+  WaitForPVs(2);
 }
 
 TEST_F(FleetTest, StoppedNodeGoesUnknownThroughTheFleetsController) {

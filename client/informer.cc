@@ -1,6 +1,7 @@
 #include "client/informer.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "client/thread_name.h"
 
@@ -183,8 +184,7 @@ void Informer::UpdateIndicesLocked(const std::string& key, const google::protobu
   }
 }
 
-void Informer::Put(ObjectRef obj) {
-  std::string key = api::KeyOf(*obj);
+void Informer::Put(std::string key, ObjectRef obj) {
   ObjectRef old;
   std::lock_guard<std::mutex> d(dispatch_mu_);
   {
@@ -232,17 +232,34 @@ bool Informer::ListAndReplace(std::string* rv) {
   if (!list.ok()) return false;
   ++lists_;
   *rv = list->resource_version;
-  std::set<std::string> seen;
+  bool first;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    first = items_.empty();
+    if (first) items_.reserve(list->items.size());
+  }
+  if (first) {
+    // An empty cache (the first list, a restart's tens of thousands of objects): nothing to
+    // compare with and nothing to remove.
+    for (auto& item : list->items) {
+      ObjectRef obj(std::move(item));
+      std::string key = api::KeyOf(*obj);
+      Put(std::move(key), std::move(obj));
+    }
+    return true;
+  }
+  std::unordered_set<std::string> seen;
+  seen.reserve(list->items.size());
   for (auto& item : list->items) {
     ObjectRef obj(std::move(item));
     std::string key = api::KeyOf(*obj);
-    seen.insert(key);
     ObjectRef cur = Get(key);
+    seen.insert(key);
     // Unchanged objects (same resourceVersion) are not redelivered after a relist.
     if (cur && api::Meta(*cur).resource_version() == api::Meta(*obj).resource_version()) {
       continue;
     }
-    Put(obj);
+    Put(std::move(key), std::move(obj));
   }
   for (const auto& obj : List()) {
     if (!seen.count(api::KeyOf(*obj))) Remove(obj);

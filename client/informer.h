@@ -94,7 +94,11 @@ class Informer {
  private:
   void Run();
   bool ListAndReplace(std::string* rv);
-  void Put(ObjectRef obj);
+  void Put(ObjectRef obj) {
+    std::string key = api::KeyOf(*obj);  // before obj is moved from
+    Put(std::move(key), std::move(obj));
+  }
+  void Put(std::string key, ObjectRef obj);
   void Remove(const ObjectRef& obj);
   // Moves `key` in each index from the values of `old` to those of `obj` (either may be
   // null: an add, a delete).

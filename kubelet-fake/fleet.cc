@@ -156,16 +156,24 @@ void Fleet::DropUnbuiltLocked(bool remove_dirs) {
 Status Fleet::StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks) {
   // A booting kubelet reports its node before it looks at any pod: every node registers
   // while the informers' first lists are still running (tens of thousands of objects after
-  // a restart), and only the pods and disks wait for them.
+  // a restart), and only the pods and disks wait for them. Once they have synced (a fresh
+  // store's at once), a node starts right after it registers.
+  std::mutex deferred_mu;
+  std::vector<Node*> deferred;
   Status s = ForEachNode(nodes, [&](Node& node) {
     Status built = fresh_disks >= 0 ? BuildNode(node, fresh_disks) : Status::OK();
-    return built.ok() && node.start ? node.kubelet->Register() : built;
+    if (!built.ok() || !node.start) return built;
+    Status registered = node.kubelet->Register();
+    if (!registered.ok()) return registered;
+    if (CachesSynced()) return StartNodeLocked(node);
+    std::lock_guard<std::mutex> l(deferred_mu);
+    deferred.push_back(&node);
+    return Status::OK();
   });
   if (!s.ok()) return s;
   s = WaitForCaches();
   if (!s.ok()) return s;
-  return ForEachNode(nodes,
-                     [&](Node& node) { return node.start ? StartNodeLocked(node) : Status::OK(); });
+  return ForEachNode(deferred, [&](Node& node) { return StartNodeLocked(node); });
 }
 
 Status Fleet::ForEachNode(const std::vector<Node*>& nodes,
@@ -192,6 +200,13 @@ Status Fleet::ForEachNode(const std::vector<Node*>& nodes,
   }
   for (auto& t : threads) t.join();
   return first_error;
+}
+
+bool Fleet::CachesSynced() const {
+  for (client::Informer* informer : {pods_, node_informer_, volumes_, classes_}) {
+    if (informer && !informer->HasSynced()) return false;
+  }
+  return true;
 }
 
 Status Fleet::WaitForCaches() {

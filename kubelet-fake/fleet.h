@@ -120,11 +120,12 @@ class Fleet {
   // concurrently.
   Status BuildNode(Node& node, int fresh_disks);
   Status StartNodeLocked(Node& node);
-  // Builds (fresh_disks >= 0) and registers these nodes (those with `start`), waits for
-  // the caches (WaitForCaches), then starts them; the first error. Requires mu_.
+  // Builds (fresh_disks >= 0) and registers these nodes (those with `start`), and starts
+  // each once the caches have synced (WaitForCaches); the first error. Requires mu_.
   Status StartNodesLocked(const std::vector<Node*>& nodes, int fresh_disks = -1);
   // `fn` on every node, 64 nodes at a time; the first error.
   Status ForEachNode(const std::vector<Node*>& nodes, const std::function<Status(Node&)>& fn);
+  bool CachesSynced() const;  // the fleet's informers
   // The fleet's informers have synced; then the node lifecycle controller starts.
   Status WaitForCaches();
   // Forgets the nodes a failed StartNodesLocked left without parts. Requires mu_.

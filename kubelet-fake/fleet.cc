@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <thread>
+#include <tuple>
 
 #include "api/scheme.h"
 #include "api/validation.h"
@@ -97,31 +98,39 @@ Status Fleet::Init() {
 
   std::lock_guard<std::mutex> l(mu_);
   // Adopt the nodes of a previous run, in the order they were added.
-  std::vector<std::pair<int, std::string>> found;
+  std::vector<std::unique_ptr<Node>> found;
   for (fs::directory_iterator it(nodes_dir_, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_directory()) continue;
     std::string name = it->path().filename().string();
     if (!ValidateNodeName(name).ok()) continue;
-    int index = 0;
-    std::ifstream(it->path() / kIndexFile) >> index;
-    found.emplace_back(index, name);
+    found.push_back(std::make_unique<Node>());
+    found.back()->name = std::move(name);
   }
-  std::sort(found.begin(), found.end());
-  for (const auto& [index, name] : found) {
-    next_index_ = std::max(next_index_, index + 1);
-  }
-  // Adopted nodes are rebuilt from their directories as fresh ones are made: concurrently.
+  // Each node's index and stopped marker are two small file reads; thousands of them one
+  // after another held up every registration behind them, so they are read concurrently.
   std::vector<Node*> adopted;
-  for (auto& [index, name] : found) {
-    auto node = std::make_unique<Node>();
-    node->name = name;
-    node->index_on_disk = index > 0;
-    node->index = index > 0 ? index : next_index_++;
-    node->start = !fs::exists(fs::path(nodes_dir_) / name / kStoppedFile, ec);
+  for (const auto& node : found) adopted.push_back(node.get());
+  Status read = ForEachNode(adopted, [this](Node& node) {
+    fs::path root = NodeRoot(node.name);
+    std::ifstream(root / kIndexFile) >> node.index;
+    std::error_code exists_ec;
+    node.start = !fs::exists(root / kStoppedFile, exists_ec);
+    return Status::OK();
+  });
+  if (!read.ok()) return read;
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return std::tie(a->index, a->name) < std::tie(b->index, b->name);
+  });
+  for (const auto& node : found) next_index_ = std::max(next_index_, node->index + 1);
+  // Adopted nodes are rebuilt from their directories as fresh ones are made: concurrently.
+  adopted.clear();
+  for (auto& node : found) {
+    node->index_on_disk = node->index > 0;
+    if (node->index <= 0) node->index = next_index_++;
     adopted.push_back(node.get());
     nodes_.push_back(std::move(node));
   }
-  if (!found.empty()) {
+  if (!adopted.empty()) {
     Status s = StartNodesLocked(adopted, /*fresh_disks=*/0);
     // One that could not be rebuilt is no node of this fleet; its directory stays as it was.
     if (!s.ok()) DropUnbuiltLocked(/*remove_dirs=*/false);

@@ -258,6 +258,27 @@ TEST_F(FleetTest, RestartAdoptsTheNodesAsTheyWere) {
                   .ok());
 }
 
+// The adopted nodes keep the order they were added in (their index files, read
+// concurrently), not their names' order: node-10 comes after node-9.
+TEST_F(FleetTest, RestartKeepsTheOrderTheNodesWereAddedIn) {
+  FleetOptions opts;
+  opts.nodes = 12;
+  opts.disks_per_node = 1;
+  StartFleet(opts);
+  ASSERT_TRUE(fleet_->StopNode("node-10").ok());
+  std::vector<std::string> added = fleet_->Nodes();
+  ASSERT_EQ(added.size(), 12u);
+  EXPECT_EQ(added[9], "node-10");
+  fleet_->Stop();
+  fleet_.reset();
+
+  StartFleet(opts);
+  EXPECT_EQ(fleet_->Nodes(), added);
+  for (const auto& name : added) {
+    EXPECT_EQ(fleet_->NodeRunning(name), name != "node-10") << name;
+  }
+}
+
 // Holds every List of pods until Release: an informer of pods that has not synced yet.
 class PodListHoldingClient : public client::ForwardingClient {
  public:

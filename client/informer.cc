@@ -68,7 +68,11 @@ void Informer::Start() {
   if (thread_started_ || stop_) return;
   thread_started_ = true;
   thread_ = std::thread([this] { Run(); });
-  SetThreadName(thread_, "inf-" + kind_.kind);
+  // Linux keeps 15 characters: a kind too long for them goes by kubectl's short name, so
+  // the PV and PVC informers are not both "inf-PersistentV".
+  std::string name = "inf-" + kind_.kind;
+  if (name.size() > 15 && !kind_.short_names.empty()) name = "inf-" + kind_.short_names[0];
+  SetThreadName(thread_, name);
   ScheduleResync();
 }
 

@@ -74,7 +74,8 @@ TEST(ClusterInformersTest, EveryControllerSharesOneInformerPerKind) {
   EXPECT_EQ(f->size(), 6u);  // no kind was new
   // Had a controller made its own, its thread would be here too.
   EXPECT_EQ(ThreadsNamed("inf-Pod"), 1);
-  EXPECT_EQ(ThreadsNamed("inf-PersistentV"), 2);  // PersistentVolume, PersistentVolumeClaim
+  EXPECT_EQ(ThreadsNamed("inf-pv"), 1);   // too long: kubectl's short name
+  EXPECT_EQ(ThreadsNamed("inf-pvc"), 1);
   EXPECT_EQ(ThreadsNamed("inf-StatefulSet"), 1);
   EXPECT_EQ(ThreadsNamed("inf-Node"), 1);
 }

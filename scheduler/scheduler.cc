@@ -672,11 +672,21 @@ bool Scheduler::scheduleOne() {
   constexpr char kOnOtherNodes[] =
       "not evaluated (VolumeBinding PreFilter: the local PVs the pod's claims are bound to, "
       "or could bind, are on other nodes)";
+  // The nodes' proposed bindings go to the cache once the filters are done, in one append.
+  NodeBindingsList recorded;
+  pre.claims.record_to = &recorded;
+  auto hand_over_bindings = [&] {
+    pre.claims.record_to = nullptr;
+    binder_.GetBindingsCache().AppendBindings(key, std::move(recorded));
+  };
   const bool narrowed = pre.node_names || !pre.free_volume_classes.empty();
   if (narrowed) {
     const std::vector<NodeInfoRef>& candidates = listed ? eligible : nodes;
     find_nodes_that_pass_filters(candidates, /*narrow=*/true, to_find_narrowed);
-    if (filter_error) return true;
+    if (filter_error) {
+      hand_over_bindings();
+      return true;
+    }
     if (!feasible.empty()) {
       int others = skipped + static_cast<int>(nodes.size() - candidates.size());
       if (others > 0) attempt.omitted[kOnOtherNodes] += others;
@@ -692,8 +702,9 @@ bool Scheduler::scheduleOne() {
     attempt.omitted.clear();
     find_nodes_that_pass_filters(nodes, /*narrow=*/false,
                                  NumFeasibleNodesToFind(static_cast<int>(nodes.size())));
-    if (filter_error) return true;
   }
+  hand_over_bindings();
+  if (filter_error) return true;
 
   if (feasible.empty()) {
     std::sort(verdicts.begin(), verdicts.end(),

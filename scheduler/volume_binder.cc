@@ -75,6 +75,18 @@ void PodBindingCache::UpdateBindings(const std::string& pod_key, const std::stri
   per_node.emplace_back(node, std::move(entry));
 }
 
+void PodBindingCache::AppendBindings(const std::string& pod_key, NodeEntries entries) {
+  if (entries.empty()) return;
+  std::lock_guard<std::mutex> l(mu_);
+  auto& per_node = entries_[pod_key];
+  if (per_node.empty()) {
+    per_node = std::move(entries);
+    return;
+  }
+  per_node.insert(per_node.end(), std::make_move_iterator(entries.begin()),
+                  std::make_move_iterator(entries.end()));
+}
+
 bool PodBindingCache::GetBindings(const std::string& pod_key, const std::string& node,
                                   Entry* entry) const {
   std::lock_guard<std::mutex> l(mu_);
@@ -441,8 +453,13 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumesOn(
   if (!r.unbound_satisfied) r.reasons.push_back(kErrReasonBindConflict);
   if (!r.bound_pvs_found) r.reasons.push_back(kErrReasonPVNotExist);
   if (r.reasons.empty()) {
-    bindings_.UpdateBindings(claims.pod_key.empty() ? PodKey(pod) : claims.pod_key, node_name,
-                             PodBindingCache::Entry{r.static_bindings, r.dynamic_provisions});
+    if (claims.record_to) {
+      claims.record_to->emplace_back(node_name,
+                                     NodeBindings{r.static_bindings, r.dynamic_provisions});
+    } else {
+      bindings_.UpdateBindings(claims.pod_key.empty() ? PodKey(pod) : claims.pod_key, node_name,
+                               NodeBindings{r.static_bindings, r.dynamic_provisions});
+    }
   }
   return r;
 }

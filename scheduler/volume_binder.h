@@ -77,6 +77,14 @@ struct BindingInfo {
 };
 
 // A pod's claims, sorted as GetPodVolumes sorts them.
+// The bindings FindPodVolumes proposed for a pod on one node (PodBindingCache's entry).
+struct NodeBindings {
+  std::vector<BindingInfo> bindings;
+  std::vector<ClaimPtr> provisions;
+};
+// Entries by node name, in the order they were recorded.
+using NodeBindingsList = std::vector<std::pair<std::string, NodeBindings>>;
+
 struct PodVolumeClaims {
   // Claims with spec.volumeName: their PV's node affinity decides (lpv: as 1.10-1.14, a
   // claim pre-bound by volumeName counts here rather than with the Immediate ones).
@@ -93,6 +101,11 @@ struct PodVolumeClaims {
   // The pod's "namespace/name", the bindings cache's key (computed once per cycle, not per
   // node; empty: FindPodVolumes computes it).
   std::string pod_key;
+  // Set by a scheduling cycle for its filter phase: FindPodVolumes appends each node's
+  // bindings here instead of to the cache, and the cycle hands them all over at once
+  // (PodBindingCache::AppendBindings): hundreds of nodes take the cache's lock once.
+  // (Upstream keeps them in the cycle state, podVolumesByNode.) Null: to the cache.
+  NodeBindingsList* record_to = nullptr;
   bool empty() const {
     return bound.empty() && unbound_delay_binding.empty() && unbound_immediate.empty();
   }
@@ -126,11 +139,17 @@ struct AssumeResult {
 // and chosen node, the assumed bindings BindPodVolumes will write.
 class PodBindingCache {
  public:
-  struct Entry {
-    std::vector<BindingInfo> bindings;
-    std::vector<ClaimPtr> provisions;
-  };
+  using Entry = NodeBindings;
+  // A cycle records hundreds of nodes and the next cycle drops them all, so a pod's entries
+  // are a list, not a map: one append per node, no node allocated and freed for each. A
+  // node recorded again (AssumePodVolumes after FindPodVolumes) is appended again, and
+  // lookups search from the end: the latest entry wins.
+  using NodeEntries = NodeBindingsList;
+
   void UpdateBindings(const std::string& pod_key, const std::string& node, Entry entry);
+  // A scheduling cycle's entries, recorded node by node without the lock (see
+  // PodVolumeClaims::record_to), appended in their order.
+  void AppendBindings(const std::string& pod_key, NodeEntries entries);
   // false when nothing is recorded for the pod on that node.
   bool GetBindings(const std::string& pod_key, const std::string& node, Entry* entry) const;
   void DeleteBindings(const std::string& pod_key);
@@ -138,11 +157,6 @@ class PodBindingCache {
 
  private:
   static constexpr size_t kExpectedNodes = 128;
-  // A cycle records hundreds of nodes and the next cycle drops them all, so a pod's entries
-  // are a list, not a map: one append per node, no node allocated and freed for each. A
-  // node recorded again (AssumePodVolumes after FindPodVolumes) is appended again, and
-  // lookups search from the end: the latest entry wins.
-  using NodeEntries = std::vector<std::pair<std::string, Entry>>;
   mutable std::mutex mu_;
   std::unordered_map<std::string, NodeEntries> entries_;
 };

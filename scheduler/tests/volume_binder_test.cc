@@ -268,6 +268,62 @@ TEST(PodBindingCacheTest, TheLatestEntryForANodeWinsUntilThePodIsDropped) {
   EXPECT_EQ(cache.NumPods(), 1u);
 }
 
+// A scheduling cycle's entries, handed over at once after its filters, come after what was
+// recorded before them and win over it, as entries recorded one by one would.
+TEST(PodBindingCacheTest, AppendedEntriesComeAfterTheRecordedOnes) {
+  PodBindingCache cache;
+  auto claim = std::make_shared<const api::PersistentVolumeClaim>(MakeClaim("data"));
+  auto entry_with = [&](const std::string& pv) {
+    return PodBindingCache::Entry{
+        {BindingInfo{claim, std::make_shared<const api::PersistentVolume>(MakeLocalPV(pv, "n"))}},
+        {}};
+  };
+  auto pv_of = [&](const std::string& pod, const std::string& node) -> std::string {
+    PodBindingCache::Entry entry;
+    if (!cache.GetBindings(pod, node, &entry)) return "<none>";
+    return entry.bindings.at(0).pv->metadata().name();
+  };
+  cache.AppendBindings("default/pod", {});  // nothing fit: nothing recorded
+  EXPECT_EQ(cache.NumPods(), 0u);
+  cache.UpdateBindings("default/pod", "node-1", entry_with("pv-1"));
+  NodeBindingsList cycle;
+  cycle.emplace_back("node-1", entry_with("pv-2"));
+  cycle.emplace_back("node-2", entry_with("pv-3"));
+  cache.AppendBindings("default/pod", std::move(cycle));
+  NodeBindingsList other;
+  other.emplace_back("node-1", entry_with("pv-9"));
+  cache.AppendBindings("default/other", std::move(other));
+  EXPECT_EQ(pv_of("default/pod", "node-1"), "pv-2");
+  EXPECT_EQ(pv_of("default/pod", "node-2"), "pv-3");
+  EXPECT_EQ(pv_of("default/other", "node-1"), "pv-9");
+  EXPECT_EQ(cache.NumPods(), 2u);
+}
+
+// With record_to set (a scheduling cycle's filters), FindPodVolumes hands a fitting node's
+// bindings to the list, not to the cache; a node that does not fit adds nothing.
+TEST(FindPodVolumesTest, ARecordingCycleGetsTheBindingsInsteadOfTheCache) {
+  BinderEnv env;
+  env.AddPV(MakeLocalPV("pv-1", "node-1"));
+  env.AddPVC(MakeClaim("data"));
+  auto pod = MakePod("pod", {"data"});
+  auto claims = env.binder().GetPodVolumes(pod);
+  ASSERT_TRUE(claims.ok()) << claims.status().ToString();
+  NodeBindingsList recorded;
+  claims->record_to = &recorded;
+  auto fits = env.binder().FindPodVolumes(pod, *claims, MakeNode("node-1"));
+  ASSERT_TRUE(fits.ok());
+  EXPECT_TRUE(fits->reasons.empty());
+  auto conflict = env.binder().FindPodVolumes(pod, *claims, MakeNode("node-2"));
+  ASSERT_TRUE(conflict.ok());
+  EXPECT_FALSE(conflict->reasons.empty());
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_EQ(recorded[0].first, "node-1");
+  ASSERT_EQ(recorded[0].second.bindings.size(), 1u);
+  EXPECT_EQ(recorded[0].second.bindings[0].pv->metadata().name(), "pv-1");
+  PodBindingCache::Entry entry;
+  EXPECT_FALSE(env.binder().GetBindingsCache().GetBindings("default/pod", "node-1", &entry));
+}
+
 TEST(FindPodVolumesTest, UnboundImmediateClaimsMakeThePodWait) {
   BinderEnv env;
   env.AddPV(MakeLocalPV("pv-1", "node-1", "100Gi", "immediate"));

@@ -245,11 +245,7 @@ bool Informer::ListAndReplace(std::string* rv) {
   if (first) {
     // An empty cache (the first list, a restart's tens of thousands of objects): nothing to
     // compare with and nothing to remove.
-    for (auto& item : list->items) {
-      ObjectRef obj(std::move(item));
-      std::string key = api::KeyOf(*obj);
-      Put(std::move(key), std::move(obj));
-    }
+    for (auto& item : list->items) Put(ObjectRef(std::move(item)));
     return true;
   }
   std::unordered_set<std::string> seen;

@@ -236,24 +236,32 @@ TEST(FindPodVolumesTest, Table) {
   }
 }
 
+// The entries of the PodBindingCache tests: `claim` bound to a PV named `pv`.
+PodBindingCache::Entry EntryWith(const ClaimPtr& claim, const std::string& pv) {
+  return PodBindingCache::Entry{
+      {BindingInfo{claim, std::make_shared<const api::PersistentVolume>(MakeLocalPV(pv, "n"))}},
+      {}};
+}
+
+// The PV recorded for the pod on the node, or "<none>".
+std::string PVOf(const PodBindingCache& cache, const std::string& pod, const std::string& node) {
+  PodBindingCache::Entry entry;
+  if (!cache.GetBindings(pod, node, &entry)) return "<none>";
+  return entry.bindings.at(0).pv->metadata().name();
+}
+
 TEST(PodBindingCacheTest, TheLatestEntryForANodeWinsUntilThePodIsDropped) {
   PodBindingCache cache;
   auto claim = std::make_shared<const api::PersistentVolumeClaim>(MakeClaim("data"));
-  auto entry_with = [&](const std::string& pv) {
-    return PodBindingCache::Entry{
-        {BindingInfo{claim, std::make_shared<const api::PersistentVolume>(MakeLocalPV(pv, "n"))}},
-        {}};
+  auto entry_with = [&](const std::string& pv) { return EntryWith(claim, pv); };
+  auto pv_of = [&](const std::string& pod, const std::string& node) {
+    return PVOf(cache, pod, node);
   };
   cache.UpdateBindings("default/pod", "node-1", entry_with("pv-1"));
   cache.UpdateBindings("default/pod", "node-2", entry_with("pv-2"));
   cache.UpdateBindings("default/other", "node-1", entry_with("pv-9"));
   // AssumePodVolumes records the chosen node again, after FindPodVolumes did.
   cache.UpdateBindings("default/pod", "node-1", entry_with("pv-3"));
-  auto pv_of = [&](const std::string& pod, const std::string& node) -> std::string {
-    PodBindingCache::Entry entry;
-    if (!cache.GetBindings(pod, node, &entry)) return "<none>";
-    return entry.bindings.at(0).pv->metadata().name();
-  };
   EXPECT_EQ(pv_of("default/pod", "node-1"), "pv-3");
   EXPECT_EQ(pv_of("default/pod", "node-2"), "pv-2");
   EXPECT_EQ(pv_of("default/pod", "node-3"), "<none>");
@@ -273,15 +281,9 @@ TEST(PodBindingCacheTest, TheLatestEntryForANodeWinsUntilThePodIsDropped) {
 TEST(PodBindingCacheTest, AppendedEntriesComeAfterTheRecordedOnes) {
   PodBindingCache cache;
   auto claim = std::make_shared<const api::PersistentVolumeClaim>(MakeClaim("data"));
-  auto entry_with = [&](const std::string& pv) {
-    return PodBindingCache::Entry{
-        {BindingInfo{claim, std::make_shared<const api::PersistentVolume>(MakeLocalPV(pv, "n"))}},
-        {}};
-  };
-  auto pv_of = [&](const std::string& pod, const std::string& node) -> std::string {
-    PodBindingCache::Entry entry;
-    if (!cache.GetBindings(pod, node, &entry)) return "<none>";
-    return entry.bindings.at(0).pv->metadata().name();
+  auto entry_with = [&](const std::string& pv) { return EntryWith(claim, pv); };
+  auto pv_of = [&](const std::string& pod, const std::string& node) {
+    return PVOf(cache, pod, node);
   };
   cache.AppendBindings("default/pod", {});  // nothing fit: nothing recorded
   EXPECT_EQ(cache.NumPods(), 0u);

@@ -335,9 +335,11 @@ TEST_F(FleetTest, NodesRegisterBeforeThePodCacheSyncs) {
   holding.Release();
   start.join();
   ASSERT_TRUE(started.ok()) << started.status().ToString();
-  fleet_ = std::move(*started);
-  EXPECT_TRUE(fleet_->NodeRunning("node-1"));
-  EXPECT_TRUE(fleet_->NodeRunning("node-2"));
+  // The fleet stays in `started`, declared after `holding`, so it stops before the client
+  // it writes through goes away (its event broadcaster may still be writing).
+  const Fleet& fleet = **started;
+  EXPECT_TRUE(fleet.NodeRunning("node-1"));
+  EXPECT_TRUE(fleet.NodeRunning("node-2"));
   WaitForPVs(2);
 }
 

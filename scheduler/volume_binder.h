@@ -101,10 +101,12 @@ struct PodVolumeClaims {
   // The pod's "namespace/name", the bindings cache's key (computed once per cycle, not per
   // node; empty: FindPodVolumes computes it).
   std::string pod_key;
-  // Set by a scheduling cycle for its filter phase: FindPodVolumes appends each node's
-  // bindings here instead of to the cache, and the cycle hands them all over at once
-  // (PodBindingCache::AppendBindings): hundreds of nodes take the cache's lock once.
-  // (Upstream keeps them in the cycle state, podVolumesByNode.) Null: to the cache.
+  // Set by a scheduling cycle for its filter phase: FindPodVolumes moves each fitting
+  // node's bindings here instead of copying them to the cache (its answer's
+  // static_bindings and dynamic_provisions are then empty), and the cycle hands the chosen
+  // node's over (PodBindingCache::TakeBindings): hundreds of nodes take no lock, and the
+  // cache keeps one entry per pod. (Upstream keeps them in the cycle state,
+  // podVolumesByNode.) Null: to the cache.
   NodeBindingsList* record_to = nullptr;
   bool empty() const {
     return bound.empty() && unbound_delay_binding.empty() && unbound_immediate.empty();
@@ -140,23 +142,23 @@ struct AssumeResult {
 class PodBindingCache {
  public:
   using Entry = NodeBindings;
-  // A cycle records hundreds of nodes and the next cycle drops them all, so a pod's entries
-  // are a list, not a map: one append per node, no node allocated and freed for each. A
-  // node recorded again (AssumePodVolumes after FindPodVolumes) is appended again, and
-  // lookups search from the end: the latest entry wins.
+  // A pod's entries are a list, not a map: a scheduling cycle leaves one (the chosen
+  // node's), a direct FindPodVolumes one per node that fits. A node recorded again
+  // (AssumePodVolumes after FindPodVolumes) is appended again, and lookups search from the
+  // end: the latest entry wins.
   using NodeEntries = NodeBindingsList;
 
   void UpdateBindings(const std::string& pod_key, const std::string& node, Entry entry);
-  // A scheduling cycle's entries, recorded node by node without the lock (see
-  // PodVolumeClaims::record_to), appended in their order.
-  void AppendBindings(const std::string& pod_key, NodeEntries entries);
+  // From a scheduling cycle's entries (recorded node by node without the lock, see
+  // PodVolumeClaims::record_to), the chosen node's latest, moved into the cache. Nothing
+  // when the node has none (a pod without claims).
+  void TakeBindings(const std::string& pod_key, const std::string& node, NodeEntries* entries);
   // false when nothing is recorded for the pod on that node.
   bool GetBindings(const std::string& pod_key, const std::string& node, Entry* entry) const;
   void DeleteBindings(const std::string& pod_key);
   size_t NumPods() const;
 
  private:
-  static constexpr size_t kExpectedNodes = 128;
   mutable std::mutex mu_;
   std::unordered_map<std::string, NodeEntries> entries_;
 };

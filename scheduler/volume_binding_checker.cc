@@ -46,7 +46,16 @@ PredicateStatus VolumeBindingChecker::predicate(const api::Pod& pod, const PreFi
       found->reasons.empty()
           ? PredicateStatus::Success()
           : PredicateStatus::Fail(Code::UnschedulableAndUnresolvable, kPluginName, found->reasons);
-  if (answer) *answer = std::move(*found);
+  if (answer) {
+    *answer = std::move(*found);
+    // A fitting node's picks went to the cycle's list (PodVolumeClaims::record_to).
+    if (status.ok() && pre.claims.record_to && !pre.claims.record_to->empty() &&
+        pre.claims.record_to->back().first == node.name()) {
+      const NodeBindings& picked = pre.claims.record_to->back().second;
+      answer->static_bindings = picked.bindings;
+      answer->dynamic_provisions = picked.provisions;
+    }
+  }
   return status;
 }
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "pvcontroller/annotations.h"
+#include "scheduler/node_cache.h"
 #include "scheduler/tests/fake_client.h"
 #include "scheduler/tests/objects.h"
 #include "scheduler/volume_binding_checker.h"
@@ -276,29 +277,28 @@ TEST(PodBindingCacheTest, TheLatestEntryForANodeWinsUntilThePodIsDropped) {
   EXPECT_EQ(cache.NumPods(), 1u);
 }
 
-// A scheduling cycle's entries, handed over at once after its filters, come after what was
-// recorded before them and win over it, as entries recorded one by one would.
-TEST(PodBindingCacheTest, AppendedEntriesComeAfterTheRecordedOnes) {
+// A scheduling cycle hands over its chosen node's latest entry only, after what was
+// recorded before it; a node the cycle has nothing for (a pod without claims) adds nothing.
+TEST(PodBindingCacheTest, ACycleHandsOverItsChosenNodesLatestEntry) {
   PodBindingCache cache;
   auto claim = std::make_shared<const api::PersistentVolumeClaim>(MakeClaim("data"));
   auto entry_with = [&](const std::string& pv) { return EntryWith(claim, pv); };
   auto pv_of = [&](const std::string& pod, const std::string& node) {
     return PVOf(cache, pod, node);
   };
-  cache.AppendBindings("default/pod", {});  // nothing fit: nothing recorded
+  NodeBindingsList none;
+  cache.TakeBindings("default/pod", "node-1", &none);
   EXPECT_EQ(cache.NumPods(), 0u);
   cache.UpdateBindings("default/pod", "node-1", entry_with("pv-1"));
   NodeBindingsList cycle;
   cycle.emplace_back("node-1", entry_with("pv-2"));
   cycle.emplace_back("node-2", entry_with("pv-3"));
-  cache.AppendBindings("default/pod", std::move(cycle));
-  NodeBindingsList other;
-  other.emplace_back("node-1", entry_with("pv-9"));
-  cache.AppendBindings("default/other", std::move(other));
-  EXPECT_EQ(pv_of("default/pod", "node-1"), "pv-2");
-  EXPECT_EQ(pv_of("default/pod", "node-2"), "pv-3");
-  EXPECT_EQ(pv_of("default/other", "node-1"), "pv-9");
-  EXPECT_EQ(cache.NumPods(), 2u);
+  cycle.emplace_back("node-1", entry_with("pv-4"));  // the cycle's full pass, after its narrowed one
+  cache.TakeBindings("default/pod", "node-1", &cycle);
+  EXPECT_EQ(pv_of("default/pod", "node-1"), "pv-4");
+  EXPECT_EQ(pv_of("default/pod", "node-2"), "<none>");
+  cache.TakeBindings("default/other", "node-3", &cycle);
+  EXPECT_EQ(cache.NumPods(), 1u);
 }
 
 // With record_to set (a scheduling cycle's filters), FindPodVolumes hands a fitting node's
@@ -315,6 +315,7 @@ TEST(FindPodVolumesTest, ARecordingCycleGetsTheBindingsInsteadOfTheCache) {
   auto fits = env.binder().FindPodVolumes(pod, *claims, MakeNode("node-1"));
   ASSERT_TRUE(fits.ok());
   EXPECT_TRUE(fits->reasons.empty());
+  EXPECT_TRUE(fits->static_bindings.empty()) << "moved to the list, not copied";
   auto conflict = env.binder().FindPodVolumes(pod, *claims, MakeNode("node-2"));
   ASSERT_TRUE(conflict.ok());
   EXPECT_FALSE(conflict->reasons.empty());
@@ -324,6 +325,35 @@ TEST(FindPodVolumesTest, ARecordingCycleGetsTheBindingsInsteadOfTheCache) {
   EXPECT_EQ(recorded[0].second.bindings[0].pv->metadata().name(), "pv-1");
   PodBindingCache::Entry entry;
   EXPECT_FALSE(env.binder().GetBindingsCache().GetBindings("default/pod", "node-1", &entry));
+}
+
+// The checker still answers with a recording node's picks (explain shows them), while
+// the cycle's list holds the node once per check.
+TEST(FindPodVolumesTest, TheCheckersAnswerHasTheRecordedPicks) {
+  BinderEnv env;
+  env.AddPV(MakeLocalPV("pv-1", "node-1"));
+  env.AddPVC(MakeClaim("data"));
+  auto pod = MakePod("pod", {"data"});
+  VolumeBindingChecker checker(&env.binder());
+  auto pre = checker.PreFilter(pod);
+  ASSERT_TRUE(pre.status.ok());
+  NodeBindingsList recorded;
+  pre.claims.record_to = &recorded;
+  NodeCache nodes(&env.binder().pv_cache().host_slots());
+  nodes.AddOrUpdateNode(Ref(MakeNode("node-1")));
+  NodeInfoRef node = nodes.GetNodeInfo("node-1");
+  ASSERT_TRUE(node);
+  FindPodVolumesResult answer;
+  EXPECT_TRUE(checker.predicate(pod, pre, *node, &answer).ok());
+  ASSERT_EQ(answer.static_bindings.size(), 1u);
+  EXPECT_EQ(answer.static_bindings[0].pv->metadata().name(), "pv-1");
+  EXPECT_TRUE(checker.predicate(pod, pre, *node, nullptr).ok());
+  ASSERT_EQ(recorded.size(), 2u);
+  for (const auto& [name, entry] : recorded) {
+    EXPECT_EQ(name, "node-1");
+    ASSERT_EQ(entry.bindings.size(), 1u);
+    EXPECT_EQ(entry.bindings[0].pv->metadata().name(), "pv-1");
+  }
 }
 
 TEST(FindPodVolumesTest, UnboundImmediateClaimsMakeThePodWait) {

@@ -225,12 +225,15 @@ void NodeCache::UpdateSnapshot(NodeSnapshot* snap) {
   std::lock_guard<std::mutex> l(mu_);
   if (nodes_added_or_removed_) {
     snap->nodes.clear();
+    snap->host_slots.clear();
     snap->index.clear();
     snap->nodes.reserve(nodes_.size());
+    snap->host_slots.reserve(nodes_.size());
     for (const auto& [name, info] : nodes_) {
       if (!info->node) continue;
       snap->index[name] = snap->nodes.size();
       snap->nodes.push_back(info);
+      snap->host_slots.push_back(info->host_slot);
     }
   } else {
     for (const auto& name : changed_since_snapshot_) {
@@ -239,6 +242,7 @@ void NodeCache::UpdateSnapshot(NodeSnapshot* snap) {
       auto info = nodes_.find(name);
       if (pos == snap->index.end() || info == nodes_.end()) continue;
       snap->nodes[pos->second] = info->second;
+      snap->host_slots[pos->second] = info->second->host_slot;
     }
   }
   changed_since_snapshot_.clear();

@@ -538,19 +538,22 @@ bool Scheduler::scheduleOne() {
   // names no node has are skipped, as findNodesThatFitPod does. Looked up by name: a cycle
   // costs the pod's nodes, not the cluster's.
   std::vector<NodeInfoRef> eligible;
+  std::vector<HostSlots::Slot> eligible_slots;
   bool listed = false;  // `eligible` holds the narrowed nodes
-  if (pre.node_names) {
-    for (const auto& name : *pre.node_names) {
-      if (auto n = snapshot_.Get(name)) eligible.push_back(std::move(n));
+  auto list = [&](const std::string& name) {
+    if (auto n = snapshot_.Get(name)) {
+      eligible_slots.push_back(n->host_slot);
+      eligible.push_back(std::move(n));
     }
+  };
+  if (pre.node_names) {
+    for (const auto& name : *pre.node_names) list(name);
     listed = true;
   } else if (auto hosts = binder_.FewHostsWithFreeVolumes(pre.free_volume_classes,
                                                           nodes.size() / 3)) {
     // lpv: when few nodes have a free PV left, they are listed (hostnames taken as node
     // names, as GetEligibleNodes does) instead of skipping the rest one by one.
-    for (const auto& host : *hosts) {
-      if (auto n = snapshot_.Get(host)) eligible.push_back(std::move(n));
-    }
+    for (const auto& host : *hosts) list(host);
     listed = true;
   }
 
@@ -571,19 +574,22 @@ bool Scheduler::scheduleOne() {
   // every node when only lpv's free-PV narrowing applies.
   const int to_find_narrowed = NumFeasibleNodesToFind(
       static_cast<int>(pre.node_names ? eligible.size() : nodes.size()));
+  // `slots`: the candidates' host slots, read without touching their NodeInfos.
   auto find_nodes_that_pass_filters = [&](const std::vector<NodeInfoRef>& candidates,
+                                          const std::vector<HostSlots::Slot>& slots,
                                           bool narrow, int to_find) {
     const int num_nodes = static_cast<int>(candidates.size());
     int processed = 0;
     int fits_not_kept = 0;  // counted here, added to attempt.omitted once
     skipped = 0;
     for (int i = 0; i < num_nodes && static_cast<int>(feasible.size()) < to_find; ++i) {
-      const NodeInfo& node = *candidates[(next_start_node_index_ + i) % num_nodes];
+      const int at = (next_start_node_index_ + i) % num_nodes;
       ++processed;
-      if (narrow && !checker_.NodeHasFreeVolumes(pre, node.host_slot)) {
+      if (narrow && !checker_.NodeHasFreeVolumes(pre, slots[at])) {
         ++skipped;
         continue;
       }
+      const NodeInfo& node = *candidates[at];
       // Only the first max_nodes verdicts are kept whole; the rest are counted by reason.
       const bool keep = verdicts.size() < explain_.max_nodes();
       NodeVerdict verdict;
@@ -641,7 +647,7 @@ bool Scheduler::scheduleOne() {
       }
       if (status.ok()) {
         verdict.fits = true;
-        feasible.push_back(candidates[(next_start_node_index_ + i) % num_nodes]);
+        feasible.push_back(candidates[at]);
       } else {
         verdict.predicate = kPredicateNames[step].predicate;
         verdict.plugin = kPredicateNames[step].plugin;
@@ -679,7 +685,8 @@ bool Scheduler::scheduleOne() {
   const bool narrowed = pre.node_names || !pre.free_volume_classes.empty();
   if (narrowed) {
     const std::vector<NodeInfoRef>& candidates = listed ? eligible : nodes;
-    find_nodes_that_pass_filters(candidates, /*narrow=*/true, to_find_narrowed);
+    find_nodes_that_pass_filters(candidates, listed ? eligible_slots : snapshot_.host_slots,
+                                 /*narrow=*/true, to_find_narrowed);
     if (filter_error) return true;
     if (!feasible.empty()) {
       int others = skipped + static_cast<int>(nodes.size() - candidates.size());
@@ -696,7 +703,7 @@ bool Scheduler::scheduleOne() {
     attempt.omitted.clear();
     const int to_find = NumFeasibleNodesToFind(static_cast<int>(nodes.size()));
     recorded.reserve(recorded.size() + to_find);  // each node that fits adds one
-    find_nodes_that_pass_filters(nodes, /*narrow=*/false, to_find);
+    find_nodes_that_pass_filters(nodes, snapshot_.host_slots, /*narrow=*/false, to_find);
   }
   pre.claims.record_to = nullptr;
   if (filter_error) return true;

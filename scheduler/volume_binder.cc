@@ -265,6 +265,22 @@ Result<PodVolumeClaims> SchedulerVolumeBinder::GetPodVolumes(const api::Pod& pod
       out.unbound_immediate.push_back(pvc);  // should have been bound by the PV controller
     }
   }
+  for (const auto& claim : out.unbound_delay_binding) {
+    if (claim->metadata().annotations().count(kAnnSelectedNode)) {
+      out.any_selected_node = true;
+    } else {
+      out.to_match.push_back(claim);
+    }
+  }
+  // The smallest claims first, so each gets the smallest fit. (std::stable_sort takes a
+  // buffer from the heap even for one claim.)
+  if (out.to_match.size() > 1) {
+    std::stable_sort(out.to_match.begin(), out.to_match.end(),
+                     [](const ClaimPtr& a, const ClaimPtr& b) {
+                       return pvcontroller::ClaimRequest(*a).Cmp(pvcontroller::ClaimRequest(*b)) <
+                              0;
+                     });
+  }
   return out;
 }
 
@@ -325,19 +341,12 @@ std::vector<VolumePtr> SchedulerVolumeBinder::CandidateVolumes(
   return out;
 }
 
-Status SchedulerVolumeBinder::FindMatchingVolumes(std::vector<ClaimPtr> claims,
+Status SchedulerVolumeBinder::FindMatchingVolumes(const std::vector<ClaimPtr>& claims,
                                                   const PodVolumeClaims& pod_claims,
                                                   const api::Node& node,
                                                   HostSlots::Slot host,
                                                   std::vector<BindingInfo>* bindings,
                                                   std::vector<ClaimPtr>* unmatched) const {
-  // The smallest claims first, so each gets the smallest fit. (std::stable_sort takes a
-  // buffer from the heap even for one claim, and this runs for every node.)
-  if (claims.size() > 1) {
-    std::stable_sort(claims.begin(), claims.end(), [](const ClaimPtr& a, const ClaimPtr& b) {
-      return pvcontroller::ClaimRequest(*a).Cmp(pvcontroller::ClaimRequest(*b)) < 0;
-    });
-  }
   std::set<std::string> chosen;  // a PV chosen for one claim is not offered to the next
   for (const auto& pvc : claims) {
     auto pre = pod_claims.prebound.empty()
@@ -404,11 +413,12 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumesOn(
   if (!claims.bound.empty()) CheckBoundClaims(claims.bound, node, &r);
 
   if (!claims.unbound_delay_binding.empty()) {
-    std::vector<ClaimPtr> to_match, to_provision;
+    std::vector<ClaimPtr> to_provision;
     bool other_node = false;
-    for (const auto& claim : claims.unbound_delay_binding) {
-      auto it = claim->metadata().annotations().find(kAnnSelectedNode);
-      if (it != claim->metadata().annotations().end()) {
+    if (claims.any_selected_node) {
+      for (const auto& claim : claims.unbound_delay_binding) {
+        auto it = claim->metadata().annotations().find(kAnnSelectedNode);
+        if (it == claim->metadata().annotations().end()) continue;  // in claims.to_match
         // A claim already being provisioned for another node pins the pod there.
         if (it->second != node_name) {
           other_node = true;
@@ -416,16 +426,14 @@ Result<FindPodVolumesResult> SchedulerVolumeBinder::FindPodVolumesOn(
           break;
         }
         to_provision.push_back(claim);
-      } else {
-        to_match.push_back(claim);
       }
     }
     if (other_node) {
       r.unbound_satisfied = false;
     } else {
-      if (!to_match.empty()) {
+      if (!claims.to_match.empty()) {
         std::vector<ClaimPtr> no_pv;
-        Status s = FindMatchingVolumes(std::move(to_match), claims, node, host,
+        Status s = FindMatchingVolumes(claims.to_match, claims, node, host,
                                        &r.static_bindings, &no_pv);
         if (!s.ok()) return s;
         r.unbound_satisfied = no_pv.empty();

@@ -91,6 +91,11 @@ struct PodVolumeClaims {
   std::vector<ClaimPtr> bound;
   // Claims without a volume whose class is WaitForFirstConsumer: the scheduler binds them.
   std::vector<ClaimPtr> unbound_delay_binding;
+  // unbound_delay_binding without a selected-node annotation, the smallest request first
+  // (FindMatchingVolumes' order): sorted once per cycle, not once per node.
+  std::vector<ClaimPtr> to_match;
+  // Whether any of unbound_delay_binding has the selected-node annotation.
+  bool any_selected_node = false;
   // Claims without a volume whose class binds immediately: the PV controller should have
   // bound them already, so the pod waits.
   std::vector<ClaimPtr> unbound_immediate;
@@ -273,8 +278,10 @@ class SchedulerVolumeBinder {
                                                 const api::Node& node,
                                                 const std::string& node_name,
                                                 HostSlots::Slot host);
-  // findMatchingVolumes: a distinct PV per claim; claims without one go to *unmatched.
-  Status FindMatchingVolumes(std::vector<ClaimPtr> claims, const PodVolumeClaims& pod_claims,
+  // findMatchingVolumes: a distinct PV per claim, in the order given (the smallest request
+  // first); claims without one go to *unmatched.
+  Status FindMatchingVolumes(const std::vector<ClaimPtr>& claims,
+                             const PodVolumeClaims& pod_claims,
                              const api::Node& node, HostSlots::Slot host,
                              std::vector<BindingInfo>* bindings,
                              std::vector<ClaimPtr>* unmatched) const;

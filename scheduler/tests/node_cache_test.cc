@@ -125,6 +125,36 @@ TEST(NodeCacheTest, NumbersHostnamesInTheSharedSlots) {
   EXPECT_EQ(cache.GetNodeInfo("m")->host_slot, HostSlots::kNone);
 }
 
+// The snapshot's host slots sit beside its nodes, whether the list was rebuilt or one node
+// replaced (here by a new hostname label).
+TEST(NodeCacheTest, TheSnapshotsHostSlotsFollowItsNodes) {
+  HostSlots slots;
+  NodeCache cache(&slots);
+  auto with_host = [](const std::string& name, const std::string& host) {
+    api::Node n = MakeNode(name);
+    (*n.mutable_metadata()->mutable_labels())[kHostnameLabel] = host;
+    return n;
+  };
+  cache.AddOrUpdateNode(Ref(with_host("a", "host-a")));
+  cache.AddOrUpdateNode(Ref(with_host("b", "host-b")));
+  NodeSnapshot snap;
+  cache.UpdateSnapshot(&snap);
+  auto slots_of_nodes = [&] {
+    std::vector<HostSlots::Slot> out;
+    for (const auto& n : snap.nodes) out.push_back(n->host_slot);
+    return out;
+  };
+  EXPECT_EQ(snap.host_slots, (std::vector<HostSlots::Slot>{slots.Find("host-a"),
+                                                           slots.Find("host-b")}));
+  cache.AddOrUpdateNode(Ref(with_host("b", "host-b2")));
+  cache.UpdateSnapshot(&snap);
+  EXPECT_EQ(snap.host_slots[1], slots.Find("host-b2"));
+  EXPECT_EQ(snap.host_slots, slots_of_nodes());
+  cache.RemoveNode("a");
+  cache.UpdateSnapshot(&snap);
+  EXPECT_EQ(snap.host_slots, (std::vector<HostSlots::Slot>{slots.Find("host-b2")}));
+}
+
 // The filter reads spec.unschedulable, the taints' presence and the name from NodeInfo, so
 // each node update must refresh them, both ways.
 TEST(NodeCacheTest, NodeUpdatesRefreshWhatTheFilterReads) {

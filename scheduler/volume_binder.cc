@@ -274,13 +274,10 @@ Result<PodVolumeClaims> SchedulerVolumeBinder::GetPodVolumes(const api::Pod& pod
   }
   // The smallest claims first, so each gets the smallest fit. (std::stable_sort takes a
   // buffer from the heap even for one claim.)
-  if (out.to_match.size() > 1) {
-    std::stable_sort(out.to_match.begin(), out.to_match.end(),
-                     [](const ClaimPtr& a, const ClaimPtr& b) {
-                       return pvcontroller::ClaimRequest(*a).Cmp(pvcontroller::ClaimRequest(*b)) <
-                              0;
-                     });
-  }
+  auto smaller = [](const ClaimPtr& a, const ClaimPtr& b) {
+    return pvcontroller::ClaimRequest(*a).Cmp(pvcontroller::ClaimRequest(*b)) < 0;
+  };
+  if (out.to_match.size() > 1) std::stable_sort(out.to_match.begin(), out.to_match.end(), smaller);
   return out;
 }
 

@@ -299,7 +299,7 @@ TEST(PodBindingCacheTest, ACycleHandsOverItsChosenNodesLatestEntry) {
   NodeBindingsList cycle;
   cycle.emplace_back("node-1", entry_with("pv-2"));
   cycle.emplace_back("node-2", entry_with("pv-3"));
-  cycle.emplace_back("node-1", entry_with("pv-4"));  // the cycle's full pass, after its narrowed one
+  cycle.emplace_back("node-1", entry_with("pv-4"));  // the node again, later in the cycle
   cache.TakeBindings("default/pod", "node-1", &cycle);
   EXPECT_EQ(pv_of("default/pod", "node-1"), "pv-4");
   EXPECT_EQ(pv_of("default/pod", "node-2"), "<none>");

@@ -243,68 +243,63 @@ TEST(FindPodVolumesTest, Table) {
   }
 }
 
-// The entries of the PodBindingCache tests: `claim` bound to a PV named `pv`.
-PodBindingCache::Entry EntryWith(const ClaimPtr& claim, const std::string& pv) {
-  return PodBindingCache::Entry{
-      {BindingInfo{claim, std::make_shared<const api::PersistentVolume>(MakeLocalPV(pv, "n"))}},
-      {}};
-}
+// The PodBindingCache tests: entries of one claim, each bound to a PV named `pv`.
+class PodBindingCacheTest : public ::testing::Test {
+ protected:
+  PodBindingCache::Entry entry_with(const std::string& pv) const {
+    return PodBindingCache::Entry{
+        {BindingInfo{claim_, std::make_shared<const api::PersistentVolume>(MakeLocalPV(pv, "n"))}},
+        {}};
+  }
+  // The PV recorded for the pod on the node, or "<none>".
+  std::string pv_of(const std::string& pod, const std::string& node) const {
+    PodBindingCache::Entry entry;
+    if (!cache_.GetBindings(pod, node, &entry)) return "<none>";
+    return entry.bindings.at(0).pv->metadata().name();
+  }
 
-// The PV recorded for the pod on the node, or "<none>".
-std::string PVOf(const PodBindingCache& cache, const std::string& pod, const std::string& node) {
-  PodBindingCache::Entry entry;
-  if (!cache.GetBindings(pod, node, &entry)) return "<none>";
-  return entry.bindings.at(0).pv->metadata().name();
-}
+  PodBindingCache cache_;
 
-TEST(PodBindingCacheTest, TheLatestEntryForANodeWinsUntilThePodIsDropped) {
-  PodBindingCache cache;
-  auto claim = std::make_shared<const api::PersistentVolumeClaim>(MakeClaim("data"));
-  auto entry_with = [&](const std::string& pv) { return EntryWith(claim, pv); };
-  auto pv_of = [&](const std::string& pod, const std::string& node) {
-    return PVOf(cache, pod, node);
-  };
-  cache.UpdateBindings("default/pod", "node-1", entry_with("pv-1"));
-  cache.UpdateBindings("default/pod", "node-2", entry_with("pv-2"));
-  cache.UpdateBindings("default/other", "node-1", entry_with("pv-9"));
+ private:
+  ClaimPtr claim_ = std::make_shared<const api::PersistentVolumeClaim>(MakeClaim("data"));
+};
+
+TEST_F(PodBindingCacheTest, TheLatestEntryForANodeWinsUntilThePodIsDropped) {
+  cache_.UpdateBindings("default/pod", "node-1", entry_with("pv-1"));
+  cache_.UpdateBindings("default/pod", "node-2", entry_with("pv-2"));
+  cache_.UpdateBindings("default/other", "node-1", entry_with("pv-9"));
   // AssumePodVolumes records the chosen node again, after FindPodVolumes did.
-  cache.UpdateBindings("default/pod", "node-1", entry_with("pv-3"));
+  cache_.UpdateBindings("default/pod", "node-1", entry_with("pv-3"));
   EXPECT_EQ(pv_of("default/pod", "node-1"), "pv-3");
   EXPECT_EQ(pv_of("default/pod", "node-2"), "pv-2");
   EXPECT_EQ(pv_of("default/pod", "node-3"), "<none>");
   EXPECT_EQ(pv_of("default/other", "node-1"), "pv-9");
-  EXPECT_EQ(cache.NumPods(), 2u);
-  cache.DeleteBindings("default/pod");
+  EXPECT_EQ(cache_.NumPods(), 2u);
+  cache_.DeleteBindings("default/pod");
   EXPECT_EQ(pv_of("default/pod", "node-1"), "<none>");
   EXPECT_EQ(pv_of("default/pod", "node-2"), "<none>");
   EXPECT_EQ(pv_of("default/other", "node-1"), "pv-9");
-  EXPECT_EQ(cache.NumPods(), 1u);
-  cache.DeleteBindings("default/unknown");  // nothing recorded: nothing happens
-  EXPECT_EQ(cache.NumPods(), 1u);
+  EXPECT_EQ(cache_.NumPods(), 1u);
+  cache_.DeleteBindings("default/unknown");  // nothing recorded: nothing happens
+  EXPECT_EQ(cache_.NumPods(), 1u);
 }
 
 // A scheduling cycle hands over its chosen node's latest entry only, after what was
 // recorded before it; a node the cycle has nothing for (a pod without claims) adds nothing.
-TEST(PodBindingCacheTest, ACycleHandsOverItsChosenNodesLatestEntry) {
-  PodBindingCache cache;
-  auto claim = std::make_shared<const api::PersistentVolumeClaim>(MakeClaim("data"));
-  auto entry_with = [&](const std::string& pv) { return EntryWith(claim, pv); };
-  auto pv_of = [&](const std::string& pod, const std::string& node) {
-    return PVOf(cache, pod, node);
-  };
+TEST_F(PodBindingCacheTest, ACycleHandsOverItsChosenNodesLatestEntry) {
   NodeBindingsList none;
-  cache.TakeBindings("default/pod", "node-1", &none);
-  EXPECT_EQ(cache.NumPods(), 0u);
-  cache.UpdateBindings("default/pod", "node-1", entry_with("pv-1"));
+  cache_.TakeBindings("default/pod", "node-1", &none);
+  EXPECT_EQ(cache_.NumPods(), 0u);
+  cache_.UpdateBindings("default/pod", "node-1", entry_with("pv-1"));
   NodeBindingsList cycle;
   cycle.emplace_back("node-1", entry_with("pv-2"));
   cycle.emplace_back("node-2", entry_with("pv-3"));
   cycle.emplace_back("node-1", entry_with("pv-4"));  // the node again, later in the cycle
-  cache.TakeBindings("default/pod", "node-1", &cycle);
+  cache_.TakeBindings("default/pod", "node-1", &cycle);
   EXPECT_EQ(pv_of("default/pod", "node-1"), "pv-4");
   EXPECT_EQ(pv_of("default/pod", "node-2"), "<none>");
-  cache.TakeBindings("default/other", "node-3", &cycle);
-  EXPECT_EQ(cache.NumPods(), 1u);
+  cache_.TakeBindings("default/other", "node-3", &cycle);
+  EXPECT_EQ(cache_.NumPods(), 1u);
 }
 
 // With record_to set (a scheduling cycle's filters), FindPodVolumes hands a fitting node's

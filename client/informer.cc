@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "client/low_priority.h"
 #include "client/thread_name.h"
 
 namespace lpv::client {
@@ -67,12 +68,14 @@ void Informer::Start() {
   // Once stopped, never again: a thread started now would never be joined.
   if (thread_started_ || stop_) return;
   thread_started_ = true;
-  thread_ = std::thread([this] { Run(); });
   // Linux keeps 15 characters: a kind too long for them goes by kubectl's short name, so
   // the PV and PVC informers are not both "inf-PersistentV".
-  std::string name = "inf-" + kind_.kind;
-  if (name.size() > 15 && !kind_.short_names.empty()) name = "inf-" + kind_.short_names[0];
-  SetThreadName(thread_, name);
+  thread_name_ = "inf-" + kind_.kind;
+  if (thread_name_.size() > 15 && !kind_.short_names.empty()) {
+    thread_name_ = "inf-" + kind_.short_names[0];
+  }
+  thread_ = std::thread([this] { Run(); });
+  SetThreadName(thread_, thread_name_);
   ScheduleResync();
 }
 
@@ -293,7 +296,16 @@ void Informer::Run() {
   bool need_list = true;
   while (!stop_) {
     if (need_list) {
-      if (!ListAndReplace(&rv)) {
+      // A restart's first lists are tens of thousands of objects each, decoded and indexed
+      // while the kubelets re-post their nodes' status. That bulk work yields the cores to
+      // those writes, as API Priority and Fairness serves node heartbeats at "node-high",
+      // ahead of workload lists. Relists, and the watch after, run at the informer's own
+      // priority.
+      constexpr int kFirstListNice = 19;  // the lowest
+      bool listed = lists_ == 0 ? RunAtLowPriority(thread_name_, kFirstListNice,
+                                                   [&] { return ListAndReplace(&rv); })
+                                : ListAndReplace(&rv);
+      if (!listed) {
         // The server is unreachable: try again shortly (or stop).
         std::unique_lock<std::mutex> l(mu_);
         cv_.wait_for(l, std::chrono::milliseconds(200), [&] { return stop_.load(); });

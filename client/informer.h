@@ -138,6 +138,7 @@ class Informer {
   // timeout): the watch resumes where it was, without a relist.
   std::atomic<bool> woken_for_resync_{false};
   std::atomic<int> lists_{0};
+  std::string thread_name_;  // set before the thread starts
   // The shortest listener resync period in nanoseconds; 0 = none.
   std::atomic<int64_t> shortest_resync_ns_{0};
   bool thread_started_ = false;  // under resync_->mu

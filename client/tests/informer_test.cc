@@ -2,10 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <condition_variable>
 
 #include "api/objects.pb.h"
 #include "client/event_recorder.h"
+#include "client/low_priority.h"
 #include "client/wait.h"
 #include "cluster/cluster.h"
 
@@ -196,6 +201,71 @@ TEST_F(InformerTest, RelistsWhenHistoryIsGoneAndReconcilesTheCache) {
   // "stays" did not change: the relist does not deliver it again.
   EXPECT_EQ(rec.Count("add stays"), 1u);
   EXPECT_EQ(rec.Count("update stays"), 0u);
+}
+
+// Records the CPU priority (nice) of each thread that lists through it.
+class NiceRecordingClient : public GoneOnceClient {
+ public:
+  using GoneOnceClient::GoneOnceClient;
+  Result<apiserver::ObjectList> List(const api::KindInfo& kind, const std::string& ns,
+                          const ListOptions& options) override {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      nice_.push_back(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())));
+      thread_names_.push_back(CurrentThreadName());
+    }
+    return GoneOnceClient::List(kind, ns, options);
+  }
+  std::vector<int> nice() {
+    std::lock_guard<std::mutex> l(mu_);
+    return nice_;
+  }
+  std::vector<std::string> thread_names() {
+    std::lock_guard<std::mutex> l(mu_);
+    return thread_names_;
+  }
+
+ private:
+  static std::string CurrentThreadName() {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    return name;
+  }
+  std::mutex mu_;
+  std::vector<int> nice_;
+  std::vector<std::string> thread_names_;
+};
+
+TEST_F(InformerTest, TheFirstListRunsAtTheLowestPriorityAndARelistAtTheInformers) {
+  ASSERT_TRUE(c().Create(MakePod("a", "n")).ok());
+  // The first watch finds its history gone, and "b" is only in the relist.
+  NiceRecordingClient client(cluster_->apiserver(), [&] { c().Create(MakePod("b", "n")); });
+  // The informer's thread starts at this thread's priority.
+  int own = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  Informer inf(&client, *api::KindOf("Pod"));
+  Recorder rec;
+  inf.AddEventHandler(rec.Handler());
+  inf.Start();
+  ASSERT_TRUE(rec.WaitFor("add a"));
+  ASSERT_TRUE(rec.WaitFor("add b"));
+  EXPECT_EQ(inf.lists(), 2);
+  EXPECT_EQ(client.nice(), (std::vector<int>{19, own}));
+  // Both under the informer's name, for top and perf.
+  EXPECT_EQ(client.thread_names(), (std::vector<std::string>{"inf-Pod", "inf-Pod"}));
+}
+
+TEST(LowPriorityTest, RunsTheWorkOnAThreadOfItsOwnAndReturnsItsResult) {
+  int own = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  pid_t caller = gettid();
+  pid_t worker = 0;
+  int nice = RunAtLowPriority("lowprio-test", 15, [&] {
+    worker = gettid();
+    return getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  });
+  EXPECT_EQ(nice, std::max(15, own));
+  EXPECT_NE(worker, caller);
+  // The caller's own priority is untouched.
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), own);
 }
 
 TEST_F(InformerTest, ResyncRedeliversEveryObjectOnTheClock) {

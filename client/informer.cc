@@ -74,8 +74,10 @@ void Informer::Start() {
   if (thread_name_.size() > 15 && !kind_.short_names.empty()) {
     thread_name_ = "inf-" + kind_.short_names[0];
   }
-  thread_ = std::thread([this] { Run(); });
-  SetThreadName(thread_, thread_name_);
+  thread_ = std::thread([this] {
+    SetCurrentThreadName(thread_name_);
+    Run();
+  });
   ScheduleResync();
 }
 

@@ -1,13 +1,14 @@
 // Bulk work that must not starve the writes that keep a cluster live.
 #pragma once
 
-#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <string>
 #include <thread>
 #include <utility>
+
+#include "client/thread_name.h"
 
 namespace lpv::client {
 
@@ -18,7 +19,7 @@ template <typename Fn>
 auto RunAtLowPriority(const std::string& name, int nice, Fn&& fn) -> decltype(fn()) {
   decltype(fn()) result{};
   std::thread t([&] {
-    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+    SetCurrentThreadName(name);
     // Best effort: at worst the work runs at the caller's priority.
     (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
     result = std::forward<Fn>(fn)();

@@ -15,6 +15,11 @@ inline void SetThreadName(std::thread& thread, const std::string& name) {
   pthread_setname_np(thread.native_handle(), name.substr(0, 15).c_str());
 }
 
+// The calling thread's own: named before it does anything.
+inline void SetCurrentThreadName(const std::string& name) {
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+}
+
 // How many of this process' threads carry `name` (as /proc/self/task/*/comm shows it, so at
 // most 15 characters): tests count a component's threads by it.
 inline int ThreadsNamed(const std::string& name) {

@@ -208,7 +208,7 @@ class NiceRecordingClient : public GoneOnceClient {
  public:
   using GoneOnceClient::GoneOnceClient;
   Result<apiserver::ObjectList> List(const api::KindInfo& kind, const std::string& ns,
-                          const ListOptions& options) override {
+                                     const ListOptions& options) override {
     {
       std::lock_guard<std::mutex> l(mu_);
       nice_.push_back(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())));

@@ -23,7 +23,6 @@
 #include <iostream>
 #include <map>
 #include <mutex>
-#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -35,6 +34,7 @@
 #include "client/wait.h"
 #include "cluster/cluster.h"
 #include "cmd/article.h"
+#include "cmd/changes_since.h"
 #include "scheduler/scheduler.h"
 #include "store/db_options.h"
 
@@ -227,87 +227,6 @@ class Tally {
 Tally::Pred When(bool (*f)(const google::protobuf::Message&)) {
   return [f](const std::string&, const google::protobuf::Message& m) { return f(m); };
 }
-
-// Follows the changes to a kind's objects after a revision: WaitFor returns once the watch
-// has delivered `marker` (an object written after the changes to wait for, so every change
-// before it has been seen too) and no object it saw changed is `bad` or deleted. With the
-// state at that revision known, that is the state now, without the unchanged objects ever
-// reaching the bench, whose CPU is the cluster's too.
-class ChangesSince {
- public:
-  ChangesSince(client::Client* c, const char* kind, std::string resource_version,
-               bool (*bad)(const google::protobuf::Message&), std::string marker)
-      : client_(c), kind_(*api::KindOf(kind)), bad_(bad), marker_(std::move(marker)) {
-    lo_.resource_version = std::move(resource_version);
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~ChangesSince() { Stop(); }
-
-  bool WaitFor(std::chrono::seconds timeout) {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait_for(l, timeout, [&] {
-      return (seen_.count(marker_) && bad_keys_.empty()) || !error_.empty();
-    });
-    if (!error_.empty()) std::cerr << "bench: watch failed: " << error_ << "\n";
-    return error_.empty() && seen_.count(marker_) && bad_keys_.empty();
-  }
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stop_ = true;
-      if (stream_) stream_->Stop();
-    }
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void Run() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      if (stop_) return;
-      auto w = client_->Watch(kind_, "", lo_);
-      if (!w.ok()) return Fail(w.status().message());
-      stream_ = std::move(*w);
-    }
-    client::WatchEvent ev;
-    while (stream_->Next(&ev, std::chrono::seconds(3600))) {
-      if (ev.type == "ERROR") break;
-      const auto& meta = api::Meta(*ev.object);
-      std::string key = meta.namespace_() + "/" + meta.name();
-      std::lock_guard<std::mutex> l(mu_);
-      seen_.insert(key);
-      bool bad = key != marker_ && (ev.type == "DELETED" || bad_(*ev.object));
-      if (bad) {
-        bad_keys_.insert(key);
-      } else {
-        bad_keys_.erase(key);
-      }
-      cv_.notify_all();
-    }
-    std::lock_guard<std::mutex> l(mu_);
-    // Changes after a given revision cannot be resumed from a fresh list.
-    if (!stop_) Fail("watch ended: " + stream_->status().message());
-  }
-  // Requires mu_.
-  void Fail(const std::string& why) {
-    error_ = why;
-    cv_.notify_all();
-  }
-
-  client::Client* client_;
-  const api::KindInfo& kind_;
-  bool (*bad_)(const google::protobuf::Message&);
-  const std::string marker_;  // namespace/name
-  client::ListOptions lo_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::unique_ptr<client::WatchStream> stream_;
-  std::set<std::string> seen_;      // objects changed after the revision
-  std::set<std::string> bad_keys_;  // of them, bad or deleted now
-  bool stop_ = false;
-  std::string error_;
-  std::thread thread_;
-};
 
 // ------------------------------------------------------------------ an `lpv server` child
 

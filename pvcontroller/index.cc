@@ -263,11 +263,11 @@ FreeVolume SummarizeFreeVolume(VolumePtr volume, const std::string* pinned_host)
   return v;
 }
 
-Result<VolumePtr> FindMatchingFreeVolume(const api::PersistentVolumeClaim& claim,
-                                         const std::vector<FreeVolume>& pinned,
-                                         const std::vector<FreeVolume>& anywhere,
-                                         const api::Node& node,
-                                         const std::set<std::string>& excluded_volumes) {
+Result<const FreeVolume*> FindMatchingFreeVolume(const api::PersistentVolumeClaim& claim,
+                                                 const std::vector<FreeVolume>& pinned,
+                                                 const std::vector<FreeVolume>& anywhere,
+                                                 const api::Node& node,
+                                                 const std::set<std::string>& excluded_volumes) {
   Storage request_scratch;
   const Storage& requested = StorageOf(claim.spec().resources().requests(), &request_scratch);
   auto selector = ClaimSelector(claim);
@@ -326,7 +326,7 @@ Result<VolumePtr> FindMatchingFreeVolume(const api::PersistentVolumeClaim& claim
       consider(*j++);
     }
   }
-  return smallest ? smallest->volume : VolumePtr();
+  return smallest;
 }
 
 Result<VolumePtr> FindBestMatchForClaim(const api::PersistentVolumeClaim& claim,

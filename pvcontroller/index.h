@@ -78,12 +78,14 @@ FreeVolume SummarizeFreeVolume(VolumePtr volume, const std::string* pinned_host)
 // `volumes` are PVs without a claimRef of the claim's class, given as their summaries:
 // `pinned` for the node's kubernetes.io/hostname label and `anywhere` for any node, each in
 // name order (they are merged by name, so the first among equally small PVs is the same).
-// The same answer and the same errors.
-Result<VolumePtr> FindMatchingFreeVolume(const api::PersistentVolumeClaim& claim,
-                                         const std::vector<FreeVolume>& pinned,
-                                         const std::vector<FreeVolume>& anywhere,
-                                         const api::Node& node,
-                                         const std::set<std::string>& excluded_volumes);
+// The same answer and the same errors, as the summary of the PV (null when none fits): the
+// caller decides whether to take a reference to the PV, which on the scheduler's path is
+// the only read of the PV's memory.
+Result<const FreeVolume*> FindMatchingFreeVolume(const api::PersistentVolumeClaim& claim,
+                                                 const std::vector<FreeVolume>& pinned,
+                                                 const std::vector<FreeVolume>& anywhere,
+                                                 const api::Node& node,
+                                                 const std::set<std::string>& excluded_volumes);
 
 // The PV controller's choice (persistentVolumeOrderedIndex.findBestMatchForClaim): volumes are
 // grouped by their set of access modes; the groups whose modes include every mode the claim

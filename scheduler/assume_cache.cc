@@ -323,6 +323,7 @@ void PVAssumeCache::LatestChangedLocked(const std::string& key, const ObjectRef&
         }
         auto at = std::lower_bound(v->begin(), v->end(), key, by_name);
         if (at == v->end() || at->volume->metadata().name() != key) continue;
+        if (pins_ > 0) kept_aside_.push_back(std::move(at->volume));  // it may be lent
         v->erase(at);
         if (v->empty() && host != kAnyHost) --free.pinned_lists;
       }
@@ -385,7 +386,7 @@ Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatching
 
 Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatchingFreePV(
     const api::PersistentVolumeClaim& claim, HostSlots::Slot host, const api::Node& node,
-    const std::set<std::string>& excluded) const {
+    const std::set<std::string>& excluded, bool borrow) const {
   // Never destroyed, as kNone above.
   static const auto* const kEmpty = new std::vector<pvcontroller::FreeVolume>();
   std::string cls = pvcontroller::GetPersistentVolumeClaimClass(claim);
@@ -398,7 +399,40 @@ Result<std::shared_ptr<const api::PersistentVolume>> PVAssumeCache::FindMatching
     anywhere = &f->second.anywhere;
   }
   // Called with no PVs too: an invalid claim selector is an error either way.
-  return pvcontroller::FindMatchingFreeVolume(claim, *pinned, *anywhere, node, excluded);
+  auto found = pvcontroller::FindMatchingFreeVolume(claim, *pinned, *anywhere, node, excluded);
+  if (!found.ok()) return found.status();
+  if (*found == nullptr) return std::shared_ptr<const api::PersistentVolume>();
+  if (borrow && pins_ > 0) {
+    // Aliasing an empty pointer: no control block, so no count to touch.
+    return std::shared_ptr<const api::PersistentVolume>(
+        std::shared_ptr<const api::PersistentVolume>(), (*found)->volume.get());
+  }
+  return (*found)->volume;
+}
+
+PVAssumeCache::FreePVPin::FreePVPin(const PVAssumeCache& cache) : cache_(cache) {
+  std::lock_guard<std::mutex> l(cache_.mu_);
+  ++cache_.pins_;
+}
+
+PVAssumeCache::FreePVPin::~FreePVPin() {
+  std::vector<std::shared_ptr<const api::PersistentVolume>> released;  // freed after the lock
+  std::lock_guard<std::mutex> l(cache_.mu_);
+  if (--cache_.pins_ == 0) released.swap(cache_.kept_aside_);
+}
+
+std::shared_ptr<const api::PersistentVolume> PVAssumeCache::Own(
+    const std::shared_ptr<const api::PersistentVolume>& pv) const {
+  if (!pv || pv.use_count() > 0) return pv;
+  // Lent under a pin: the free list's entry was the latest object; if it no longer is, the
+  // change that replaced it kept it aside.
+  auto latest = GetPV(pv->metadata().name());
+  if (latest.get() == pv.get()) return latest;
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& kept : kept_aside_) {
+    if (kept.get() == pv.get()) return kept;
+  }
+  return nullptr;
 }
 
 bool PVAssumeCache::HasFreePV(const std::string& storage_class,

@@ -38,19 +38,32 @@ int64_t LeastRequestedPriority(const PodResources& pod, const NodeInfo& node) {
   return (cpu + mem) / 2;
 }
 
+namespace {
+
+// TieBreakHash in two parts: the seed's and pod's, then the node's.
+uint64_t PodHash(uint64_t seed, const std::string& pod_uid) {
+  return Fnv1a(14695981039346656037ULL ^ Mix(seed), pod_uid);
+}
+uint64_t NodeRank(uint64_t pod_hash, const std::string& node) {
+  return Mix(Fnv1a(pod_hash ^ 0xff, node));
+}
+
+}  // namespace
+
 uint64_t TieBreakHash(uint64_t seed, const std::string& pod_uid, const std::string& node) {
-  uint64_t h = 14695981039346656037ULL ^ Mix(seed);
-  h = Fnv1a(h, pod_uid);
-  h = Fnv1a(h ^ 0xff, node);
-  return Mix(h);
+  return NodeRank(PodHash(seed, pod_uid), node);
 }
 
 std::string SelectHost(const std::vector<NodeScore>& scores, uint64_t seed,
                        const std::string& pod_uid) {
+  // The pod's part of the hash once, and a node's only when its score can win: a cycle
+  // scores hundreds of nodes at 5,000.
+  const uint64_t pod_hash = PodHash(seed, pod_uid);
   const NodeScore* best = nullptr;
   uint64_t best_rank = 0;
   for (const auto& s : scores) {
-    uint64_t rank = TieBreakHash(seed, pod_uid, s.node);
+    if (best && s.score < best->score) continue;
+    uint64_t rank = NodeRank(pod_hash, s.node);
     if (!best || s.score > best->score || (s.score == best->score && rank < best_rank)) {
       best = &s;
       best_rank = rank;

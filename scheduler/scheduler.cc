@@ -1,6 +1,7 @@
 #include "scheduler/scheduler.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "api/scheme.h"
 #include "client/thread_name.h"
@@ -682,6 +683,10 @@ bool Scheduler::scheduleOne() {
   // cycle state); only the chosen node's go to the cache, below.
   NodeBindingsList recorded;
   pre.claims.record_to = &recorded;
+  // The recorded picks are PVs the cache lends (no reference each) until the chosen node's
+  // are taken below; the pin keeps them in memory until then.
+  std::optional<PVAssumeCache::FreePVPin> pin;
+  pin.emplace(binder_.pv_cache());
   const bool narrowed = pre.node_names || !pre.free_volume_classes.empty();
   if (narrowed) {
     const std::vector<NodeInfoRef>& candidates = listed ? eligible : nodes;
@@ -731,8 +736,15 @@ bool Scheduler::scheduleOne() {
   // AssumePodVolumes, BindPodVolumes and explain read the chosen node's bindings only. The
   // other nodes' are freed now, while the cycle's memory is still in the processor's cache
   // (at 5,000 nodes, hundreds of entries holding references to as many PVs).
-  binder_.GetBindingsCache().TakeBindings(key, host, &recorded);
+  Status taken = binder_.TakeCycleBindings(key, host, &recorded);
   recorded.clear();
+  pin.reset();
+  if (!taken.ok()) {
+    HandleSchedulingFailure(std::move(qi), cycle, kReasonSchedulerError,
+                            "running Reserve plugin \"VolumeBinding\": " + taken.message(),
+                            Requeue::Backoff, &attempt);
+    return true;
+  }
   int64_t best = 0;
   int ties = 0;
   for (const auto& s : scores) best = std::max(best, s.score);
@@ -810,7 +822,7 @@ bool Scheduler::assumeAndBindVolumes(api::Pod* assumed, const std::string& host,
     attempt.outcome = "waiting for bindVolumesWorker to run BindPodVolumes";
     explain_.Record(key, std::move(attempt));  // the cycle ends here
     auto work = std::make_shared<BindWork>();
-    work->assumed = *assumed;
+    work->assumed = std::move(*assumed);  // scheduleOne reads it no more
     work->qi = std::move(qi);
     work->cycle = cycle;
     {

@@ -112,6 +112,23 @@ size_t PodBindingCache::NumPods() const {
 
 // ---------------------------------------------------------------- SchedulerVolumeBinder
 
+Status SchedulerVolumeBinder::TakeCycleBindings(const std::string& pod_key, const std::string& node,
+                                                NodeBindingsList* recorded) {
+  auto n = std::find_if(recorded->rbegin(), recorded->rend(),
+                        [&](const auto& e) { return e.first == node; });
+  if (n == recorded->rend()) return Status::OK();
+  for (auto& b : n->second.bindings) {
+    auto owned = pv_cache_.Own(b.pv);
+    if (!owned) {
+      return Status::Internal("PV " + b.pv->metadata().name() +
+                              " lent to the scheduling cycle is gone");
+    }
+    b.pv = std::move(owned);
+  }
+  bindings_.TakeBindings(pod_key, node, recorded);
+  return Status::OK();
+}
+
 SchedulerVolumeBinder::SchedulerVolumeBinder(client::Client* client, ClassLister classes,
                                              HostSlots* host_slots)
     : client_(client), classes_(std::move(classes)), pv_cache_(host_slots) {}
@@ -355,7 +372,8 @@ Status SchedulerVolumeBinder::FindMatchingVolumes(const std::vector<ClaimPtr>& c
     auto pv = pre != pod_claims.prebound.end()
                   ? pvcontroller::FindMatchingVolume(*pvc, pre->second, &node, chosen,
                                                      /*delay_binding=*/true)
-                  : pv_cache_.FindMatchingFreePV(*pvc, host, node, chosen);
+                  : pv_cache_.FindMatchingFreePV(*pvc, host, node, chosen,
+                                                 /*borrow=*/pod_claims.record_to != nullptr);
     if (!pv.ok()) return pv.status();
     if (!*pv) {
       unmatched->push_back(pvc);

@@ -112,6 +112,8 @@ struct PodVolumeClaims {
   // node's over (PodBindingCache::TakeBindings): hundreds of nodes take no lock, and the
   // cache keeps one entry per pod. (Upstream keeps them in the cycle state,
   // podVolumesByNode.) Null: to the cache.
+  // The PVs recorded there are lent by the PV cache (FindMatchingFreePV's `borrow`): the
+  // cycle holds a PVAssumeCache::FreePVPin from its filter until TakeCycleBindings.
   NodeBindingsList* record_to = nullptr;
   bool empty() const {
     return bound.empty() && unbound_delay_binding.empty() && unbound_immediate.empty();
@@ -256,6 +258,12 @@ class SchedulerVolumeBinder {
   void RevertAssumedPodVolumes(const std::string& pod_key, const std::string& node);
 
   PodBindingCache& GetBindingsCache() { return bindings_; }
+  // The end of a cycle's filter: the chosen node's bindings from the cycle's list
+  // (PodVolumeClaims::record_to), their lent PVs now referenced, into the cache
+  // (PodBindingCache::TakeBindings). Call while the cycle's FreePVPin is held. Internal
+  // when a lent PV can no longer be found (a pointer lent without a pin).
+  Status TakeCycleBindings(const std::string& pod_key, const std::string& node,
+                           NodeBindingsList* recorded);
   void DeletePodBindings(const std::string& pod_key) { bindings_.DeleteBindings(pod_key); }
 
   // True when every claim of the pod is fully bound (volumeName and bind-completed).

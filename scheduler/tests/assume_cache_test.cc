@@ -317,6 +317,55 @@ TEST(AssumeCacheTest, FindMatchingFreePVReportsAnInvalidClaimSelector) {
             "a valid label selector operator");
 }
 
+// Under a pin, a lent PV holds no reference, outlives the cache's own (the PV taken and
+// then written back, as a cycle's picks may be meanwhile) and is owned again by Own.
+TEST(AssumeCacheTest, APVLentUnderAPinOutlivesItsChangeAndIsOwnedAgain) {
+  PVAssumeCache cache;
+  cache.Add(Ref(MakeLocalPV("pv-1", "node-1", "100Gi", kLocalStorage, "5")));
+  const api::Node node = MakeNode("node-1");
+  std::shared_ptr<const api::PersistentVolume> lent;
+  {
+    PVAssumeCache::FreePVPin pin(cache);
+    auto got = cache.FindMatchingFreePV(MakeClaim("data-0"), cache.host_slots().Find("node-1"),
+                                        node, {}, /*borrow=*/true);
+    ASSERT_TRUE(got.ok());
+    lent = *got;
+    ASSERT_NE(lent, nullptr);
+    EXPECT_EQ(lent.use_count(), 0);  // no reference taken
+    // Still the latest object: Own answers with the cache's reference to it.
+    auto owned = cache.Own(lent);
+    EXPECT_EQ(owned.get(), lent.get());
+    EXPECT_GT(owned.use_count(), 0);
+    owned.reset();
+
+    // Taken and written back: the cache lets go of the object lent.
+    cache.Add(Ref(Claimed(MakeLocalPV("pv-1", "node-1", "100Gi", kLocalStorage, "6"), "other")));
+    ASSERT_TRUE(cache.GetPV("pv-1")->spec().has_claim_ref());
+    EXPECT_FALSE(cache.HasFreePV(kLocalStorage, "node-1"));
+    // Kept aside for the pin: still readable (ASan would catch a freed one), owned again.
+    EXPECT_EQ(lent->metadata().name(), "pv-1");
+    EXPECT_FALSE(lent->spec().has_claim_ref());
+    owned = cache.Own(lent);
+    ASSERT_EQ(owned.get(), lent.get());
+    EXPECT_EQ(owned->metadata().resource_version(), "5");
+    lent = owned;  // held past the pin through a reference of its own
+  }
+  EXPECT_EQ(lent->metadata().resource_version(), "5");
+  EXPECT_EQ(lent.use_count(), 1);  // the pin let go of the one kept aside
+}
+
+// Without a pin nothing is lent: `borrow` gives an owning pointer.
+TEST(AssumeCacheTest, WithoutAPinFindMatchingFreePVLendsNothing) {
+  PVAssumeCache cache;
+  cache.Add(Ref(MakeLocalPV("pv-1", "node-1")));
+  auto got = cache.FindMatchingFreePV(MakeClaim("data-0"), cache.host_slots().Find("node-1"),
+                                      MakeNode("node-1"), {}, /*borrow=*/true);
+  ASSERT_TRUE(got.ok());
+  ASSERT_NE(*got, nullptr);
+  EXPECT_GT(got->use_count(), 0);
+  EXPECT_EQ(cache.Own(*got), *got);
+}
+
 TEST(AssumeCacheTest, PinnedHostnamesNeedAHostnameInEveryTerm) {
   auto pv = MakeLocalPV("pv", "node-1");
   auto* terms = pv.mutable_spec()->mutable_node_affinity()->mutable_required();

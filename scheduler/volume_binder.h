@@ -109,7 +109,7 @@ struct PodVolumeClaims {
   // Set by a scheduling cycle for its filter phase: FindPodVolumes moves each fitting
   // node's bindings here instead of copying them to the cache (its answer's
   // static_bindings and dynamic_provisions are then empty), and the cycle hands the chosen
-  // node's over (PodBindingCache::TakeBindings): hundreds of nodes take no lock, and the
+  // node's over (TakeCycleBindings): hundreds of nodes take no lock, and the
   // cache keeps one entry per pod. (Upstream keeps them in the cycle state,
   // podVolumesByNode.) Null: to the cache.
   // The PVs recorded there are lent by the PV cache (FindMatchingFreePV's `borrow`): the

@@ -72,13 +72,19 @@ void PodBindingCache::UpdateBindings(const std::string& pod_key, const std::stri
   entries_[pod_key].emplace_back(node, std::move(entry));
 }
 
-void PodBindingCache::TakeBindings(const std::string& pod_key, const std::string& node,
-                                   NodeEntries* entries) {
+Status PodBindingCache::TakeBindings(const std::string& pod_key, const std::string& node,
+                                     NodeEntries* entries,
+                                     const std::function<Status(Entry&)>& prepare) {
   auto n = std::find_if(entries->rbegin(), entries->rend(),
                         [&](const auto& e) { return e.first == node; });
-  if (n == entries->rend()) return;
+  if (n == entries->rend()) return Status::OK();
+  if (prepare) {
+    Status s = prepare(n->second);
+    if (!s.ok()) return s;
+  }
   std::lock_guard<std::mutex> l(mu_);
   entries_[pod_key].emplace_back(node, std::move(n->second));
+  return Status::OK();
 }
 
 bool PodBindingCache::GetBindings(const std::string& pod_key, const std::string& node,
@@ -114,19 +120,17 @@ size_t PodBindingCache::NumPods() const {
 
 Status SchedulerVolumeBinder::TakeCycleBindings(const std::string& pod_key, const std::string& node,
                                                 NodeBindingsList* recorded) {
-  auto n = std::find_if(recorded->rbegin(), recorded->rend(),
-                        [&](const auto& e) { return e.first == node; });
-  if (n == recorded->rend()) return Status::OK();
-  for (auto& b : n->second.bindings) {
-    auto owned = pv_cache_.Own(b.pv);
-    if (!owned) {
-      return Status::Internal("PV " + b.pv->metadata().name() +
-                              " lent to the scheduling cycle is gone");
+  return bindings_.TakeBindings(pod_key, node, recorded, [this](NodeBindings& entry) {
+    for (auto& b : entry.bindings) {
+      auto owned = pv_cache_.Own(b.pv);
+      if (!owned) {
+        return Status::Internal("PV " + b.pv->metadata().name() +
+                                " lent to the scheduling cycle is gone");
+      }
+      b.pv = std::move(owned);
     }
-    b.pv = std::move(owned);
-  }
-  bindings_.TakeBindings(pod_key, node, recorded);
-  return Status::OK();
+    return Status::OK();
+  });
 }
 
 SchedulerVolumeBinder::SchedulerVolumeBinder(client::Client* client, ClassLister classes,

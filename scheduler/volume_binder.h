@@ -37,6 +37,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -158,8 +159,10 @@ class PodBindingCache {
   void UpdateBindings(const std::string& pod_key, const std::string& node, Entry entry);
   // From a scheduling cycle's entries (recorded node by node without the lock, see
   // PodVolumeClaims::record_to), the chosen node's latest, moved into the cache. Nothing
-  // when the node has none (a pod without claims).
-  void TakeBindings(const std::string& pod_key, const std::string& node, NodeEntries* entries);
+  // when the node has none (a pod without claims). `prepare`, when given, runs on that
+  // entry first; its error leaves the cache as it was.
+  Status TakeBindings(const std::string& pod_key, const std::string& node, NodeEntries* entries,
+                      const std::function<Status(Entry&)>& prepare = nullptr);
   // false when nothing is recorded for the pod on that node.
   bool GetBindings(const std::string& pod_key, const std::string& node, Entry* entry) const;
   void DeleteBindings(const std::string& pod_key);
